@@ -1,0 +1,78 @@
+"""Finding catalog files: walking the roots and resolving Location targets inside them."""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from catalog.model import Problem
+from ingest.paths import containing_root
+
+
+def walk_catalog_files(
+    root: Path, filenames: Sequence[str], exclude_dirs: Sequence[str]
+) -> Iterator[Path]:
+    """Files named like ``filenames`` under ``root``, in code-point order of their paths.
+
+    Symlinked directories are not followed; symlinked files are returned and checked by the
+    caller (they may point outside the roots).
+    """
+    wanted = set(filenames)
+    excluded = set(exclude_dirs)
+    found: list[Path] = []
+    for dirpath, dirnames, files in os.walk(root, followlinks=False):
+        dirnames[:] = [d for d in dirnames if d not in excluded]
+        found.extend(Path(dirpath, name) for name in files if name in wanted)
+    found.sort(key=lambda p: p.relative_to(root).as_posix())
+    return iter(found)
+
+
+def location_targets(entity: dict[str, Any]) -> list[str]:
+    spec = entity.get("spec")
+    if not isinstance(spec, dict):
+        return []
+    targets: list[str] = []
+    if isinstance(spec.get("target"), str):
+        targets.append(spec["target"])
+    if isinstance(spec.get("targets"), list):
+        targets.extend(t for t in spec["targets"] if isinstance(t, str))
+    return targets
+
+
+def resolve_location_target(
+    location_file: Path, entity: dict[str, Any], target: str, roots: Sequence[Path]
+) -> tuple[list[Path], Problem | None]:
+    """Files a Location target names, or a problem explaining why it is not followed.
+
+    Only ``file`` targets are followed (``spec.type`` absent or ``file``): relative paths
+    resolve against the Location's own directory, globs are expanded, and nothing outside
+    the configured roots is ever read.
+    """
+    spec = entity.get("spec") or {}
+    kind = spec.get("type", "file") if isinstance(spec, dict) else "file"
+    if kind != "file" or "://" in target:
+        return [], Problem(f"Location target {target!r} of type {kind!r} is not followed "
+                           "(only file targets are read from local roots)", field="spec.target")
+    if target.endswith(("/", os.sep)):
+        return [], Problem(f"Location target {target!r} ends with a path separator",
+                           field="spec.target")
+    if os.path.isabs(target):
+        return [], Problem(f"Location target {target!r} is an absolute path; only paths "
+                           "relative to the Location file are allowed", field="spec.target")
+    pattern = os.path.normpath(os.path.join(location_file.parent, target))
+    escape = Problem(f"Location target {target!r} escapes the configured roots and was not read",
+                     field="spec.target")
+    if containing_root(Path(pattern), roots) is None:
+        return [], escape
+    if glob.has_magic(target):
+        matches = sorted(Path(p) for p in glob.glob(pattern))
+    else:
+        matches = [Path(pattern)] if os.path.lexists(pattern) else []
+    files = [m for m in matches if m.is_file()]
+    if not files:
+        return [], Problem(f"Location target {target!r} does not exist", field="spec.target")
+    inside = [m for m in files if containing_root(m, roots) is not None]
+    return inside, escape if len(inside) < len(files) else None

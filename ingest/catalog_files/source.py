@@ -1,0 +1,287 @@
+"""The ``catalog_files`` source: catalog-info.yaml files from local roots, Backstage-exact."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, ClassVar
+
+from catalog.errors import SourceError
+from catalog.model import FileResult, Problem, ProcessedEntity
+from catalog.processing import process_file, resolve_conflicts
+from ingest.catalog_files.cache import CachedFile, FileCache
+from ingest.catalog_files.config import CatalogFilesConfig
+from ingest.catalog_files.discovery import (
+    location_targets,
+    resolve_location_target,
+    walk_catalog_files,
+)
+from ingest.paths import containing_root, real_roots
+from ingest.records import EntityRecord, FileRecord, ProblemRecord, Record, RelationRecord
+from ingest.source import SourceContext
+
+PARALLEL_THRESHOLD = 200
+"""Below this many files to parse, worker processes cost more than they save."""
+MANAGED_BY_LOCATION = "backstage.io/managed-by-location"
+MANAGED_BY_ORIGIN_LOCATION = "backstage.io/managed-by-origin-location"
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    location: str
+    origin: str
+    sha256: str = ""
+    result: FileResult = field(default_factory=FileResult)
+    kept_from_last_good: bool = False
+
+
+def _parse_one(
+    job: tuple[bytes, str], *, roots: Sequence[Path], allowed_hosts: frozenset[str],
+    max_alias_count: int,
+) -> FileResult:
+    data, path = job
+    return process_file(data, path=Path(path), roots=roots, allowed_hosts=allowed_hosts,
+                        max_alias_count=max_alias_count)
+
+
+class CatalogFilesSource:
+    type_name: ClassVar[str] = "catalog_files"
+    tables: ClassVar[frozenset[str]] = frozenset(
+        {"entity_rows", "relation_rows", "problem_rows", "file_rows"}
+    )
+
+    def __init__(self, config: CatalogFilesConfig) -> None:
+        self.config = config
+        self.roots = real_roots(config.roots)
+
+    # -- naming files ----------------------------------------------------------------------
+    def _location(self, path: Path) -> str:
+        """``<root name>/<path inside root>``: short, stable, and sorts files per root."""
+        real = Path(os.path.realpath(path))
+        root = containing_root(real, self.roots)
+        if root is None:
+            return str(path)
+        names = [r.name for r in self.roots]
+        prefix = root.name if names.count(root.name) == 1 else str(root)
+        return f"{prefix}/{real.relative_to(root).as_posix()}" if real != root else prefix
+
+    # -- the run ---------------------------------------------------------------------------
+    def run(self, ctx: SourceContext) -> Iterable[Record]:
+        missing = [str(r) for r in self.roots if not r.is_dir()]
+        if len(missing) == len(self.roots):
+            raise SourceError(f"none of the configured roots exists: {', '.join(missing)}")
+        for root in missing:
+            ctx.report.error(f"{root}: configured root does not exist")
+
+        settings_key = repr(sorted(self.config.model_dump(mode="json", exclude={"schedule", "workers"}).items()))
+        cache = FileCache.load(ctx.state_dir / "files.pickle", settings_key)
+        outcomes = self._read_all(ctx, cache)
+        cache.save({os.path.realpath(o.path) for o in outcomes})
+
+        fingerprint = hashlib.sha256(
+            (settings_key + "".join(f"\n{o.location}\0{o.sha256}" for o in outcomes)).encode()
+        ).hexdigest()
+        ctx.report.fingerprint = fingerprint
+        ctx.report.counts["files"] = len(outcomes)
+        if fingerprint == ctx.previous_fingerprint:
+            ctx.report.unchanged = True
+            return []
+        return list(self._records(ctx, outcomes))
+
+    def _read_all(self, ctx: SourceContext, cache: FileCache) -> list[FileOutcome]:
+        wave: list[FileOutcome] = []
+        seen: set[str] = set()
+        for root in self.roots:
+            if not root.is_dir():
+                continue
+            for path in walk_catalog_files(root, self.config.filenames, self.config.exclude_dirs):
+                location = self._location(path)
+                wave.append(FileOutcome(path, location, origin=location))
+        outcomes: list[FileOutcome] = []
+        total = 0
+        while wave:
+            wave = [o for o in wave if os.path.realpath(o.path) not in seen]
+            seen.update(os.path.realpath(o.path) for o in wave)
+            total += len(wave)
+            ctx.progress(0, total)
+            self._parse_wave(ctx, wave, cache)
+            outcomes.extend(wave)
+            wave = self._follow_locations(wave) if self.config.follow_locations else []
+        outcomes.sort(key=lambda o: o.location)
+        return outcomes
+
+    def _parse_wave(self, ctx: SourceContext, wave: list[FileOutcome], cache: FileCache) -> None:
+        todo: list[tuple[FileOutcome, bytes]] = []
+        for outcome in wave:
+            data = self._read_bytes(outcome)
+            if data is None:
+                ctx.progress(1, None)
+                continue
+            outcome.sha256 = hashlib.sha256(data).hexdigest()
+            cached = cache.entries.get(os.path.realpath(outcome.path))
+            if cached is not None and cached.sha256 == outcome.sha256:
+                outcome.result = cached.result
+                self._apply_last_good(outcome, cached.last_good)
+                ctx.report.counts["files_unchanged"] += 1
+                ctx.progress(1, None)
+            else:
+                todo.append((outcome, data))
+        for outcome, result in zip(
+            (o for o, _ in todo), self._parse_many([(d, str(o.path)) for o, d in todo], ctx),
+            strict=True,
+        ):
+            key = os.path.realpath(outcome.path)
+            previous = cache.entries.get(key)
+            last_good = result if not result.errors else (previous.last_good if previous else None)
+            cache.entries[key] = entry = CachedFile(outcome.sha256, result, last_good)
+            outcome.result = entry.result
+            self._apply_last_good(outcome, entry.last_good)
+
+    def _parse_many(self, jobs: list[tuple[bytes, str]], ctx: SourceContext) -> Iterator[FileResult]:
+        parse = partial(
+            _parse_one, roots=self.roots, allowed_hosts=frozenset(self.config.allowed_hosts),
+            max_alias_count=self.config.max_alias_count,
+        )
+        workers = self.config.workers or os.cpu_count() or 1
+        if len(jobs) < PARALLEL_THRESHOLD or workers == 1:
+            for job in jobs:
+                yield parse(job)
+                ctx.progress(1, None)
+            return
+        chunk = max(1, min(64, len(jobs) // (workers * 8)))
+        with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
+            for result in pool.map(parse, jobs, chunksize=chunk):
+                yield result
+                ctx.progress(1, None)
+
+    def _read_bytes(self, outcome: FileOutcome) -> bytes | None:
+        path = outcome.path
+        if containing_root(path, self.roots) is None:
+            outcome.result = FileResult(errors=[Problem(
+                "file is a symlink that leads outside the configured roots; not read")])
+            return None
+        try:
+            size = path.stat().st_size
+            if size > self.config.max_file_bytes:
+                outcome.result = FileResult(errors=[Problem(
+                    f"file is {size:,} bytes, above the {self.config.max_file_bytes:,}-byte limit "
+                    "(max_file_bytes); not read")])
+                return None
+            return path.read_bytes()
+        except OSError as exc:
+            outcome.result = FileResult(errors=[Problem(f"cannot read file: {exc.strerror or exc}")])
+            return None
+
+    @staticmethod
+    def _apply_last_good(outcome: FileOutcome, last_good: FileResult | None) -> None:
+        if outcome.result.errors and last_good is not None:
+            # The file broke: report its errors, but keep the entities of its last good version.
+            outcome.result = FileResult(
+                errors=outcome.result.errors,
+                warnings=[*outcome.result.warnings, Problem(
+                    f"kept {len(last_good.entities)} entities from the last good version "
+                    "of this file")],
+                entities=last_good.entities,
+            )
+            outcome.kept_from_last_good = True
+
+    def _follow_locations(self, wave: list[FileOutcome]) -> list[FileOutcome]:
+        found: list[FileOutcome] = []
+        for outcome in wave:
+            for entity in outcome.result.entities:
+                if not entity.accepted or entity.ref.split(":", 1)[0] != "location":
+                    continue
+                for target in location_targets(entity.entity):
+                    files, problem = resolve_location_target(
+                        outcome.path, entity.entity, target, self.roots)
+                    if problem is not None:
+                        line = entity.line
+                        outcome.result.warnings.append(
+                            Problem(problem.message, line=line, field=problem.field))
+                    found.extend(FileOutcome(f, self._location(f), outcome.location) for f in files)
+        return found
+
+    # -- records ---------------------------------------------------------------------------
+    def _records(self, ctx: SourceContext, outcomes: list[FileOutcome]) -> Iterator[Record]:
+        report = ctx.report
+        for_conflicts = [(o.location, o.result) for o in outcomes]
+        accepted, conflicts = resolve_conflicts(for_conflicts)
+        by_location = {o.location: o for o in outcomes}
+        for o in outcomes:
+            result = o.result
+            yield FileRecord(o.location, o.sha256, result.ok and not o.kept_from_last_good,
+                             len(result.entities))
+            for p in result.errors:
+                report.error(p.render(o.location))
+                yield ProblemRecord("error", o.location, p.line, p.field, None, p.message)
+            for p in result.warnings:
+                report.warn(p.render(o.location))
+                yield ProblemRecord("warning", o.location, p.line, p.field, None, p.message)
+            for ent in result.entities:
+                for p in ent.errors:
+                    report.error(f"{p.render(o.location)} [{ent.ref}]")
+                    yield ProblemRecord("error", o.location, p.line, p.field, ent.ref, p.message)
+                for p in ent.warnings:
+                    report.warn(f"{p.render(o.location)} [{ent.ref}]")
+                    yield ProblemRecord("warning", o.location, p.line, p.field, ent.ref, p.message)
+        for ref, kept, rejected in conflicts:
+            line = next((e.line for e in by_location[rejected].result.entities if e.ref == ref), None)
+            message = f"entity {ref} is already defined in {kept}; this definition was rejected"
+            report.error(f"{rejected}:{line}: {message}")
+            yield ProblemRecord("error", rejected, line, None, ref, message)
+        relations = 0
+        for location, ent in accepted.values():
+            yield _entity_record(ent, by_location[location])
+            for source_ref, rel_type, target_ref in ent.relations:
+                relations += 1
+                yield RelationRecord(source_ref, rel_type, target_ref)
+        report.counts["entities"] = len(accepted)
+        report.counts["relations"] = relations
+        report.counts["conflicts"] = len(conflicts)
+
+
+def _entity_record(ent: ProcessedEntity, outcome: FileOutcome) -> EntityRecord:
+    entity = ent.entity
+    metadata: dict[str, Any] = dict(entity.get("metadata") or {})
+    annotations = dict(metadata.get("annotations") or {})
+    annotations[MANAGED_BY_LOCATION] = f"file:{outcome.path}"
+    annotations[MANAGED_BY_ORIGIN_LOCATION] = f"file:{outcome.origin}"
+    metadata["annotations"] = annotations
+    stored = {**entity, "metadata": metadata}
+    spec = entity.get("spec") if isinstance(entity.get("spec"), dict) else {}
+    assert isinstance(spec, dict)
+    kind, rest = ent.ref.split(":", 1)
+    namespace, name = rest.split("/", 1)
+    owner = next((t for s, r, t in ent.relations if r == "ownedBy" and s == ent.ref), None)
+    system = next(
+        (t for s, r, t in ent.relations if r == "partOf" and s == ent.ref and t.startswith("system:")),
+        None,
+    )
+    tags = metadata.get("tags")
+    return EntityRecord(
+        ref=ent.ref,
+        kind=kind,
+        namespace=namespace,
+        name=str(metadata.get("name", name)),
+        title=_str_or_none(metadata.get("title")),
+        description=_str_or_none(metadata.get("description")),
+        type=_str_or_none(spec.get("type")),
+        lifecycle=_str_or_none(spec.get("lifecycle")),
+        owner=owner,
+        system=system,
+        tags=[str(t) for t in tags] if isinstance(tags, list) else [],
+        entity=stored,
+        location=outcome.location,
+        line=ent.line,
+    )
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,108 @@
+"""The runner: one run id per source run, the snapshot replaced in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from catalog.errors import StewardError
+from catalog.store import Store
+from catalog.store.tables import SNAPSHOT_TABLES
+from ingest.records import Record
+from ingest.source import ProgressCallback, Source, SourceContext, SourceReport, _no_progress
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_id: int
+    source: str
+    status: str  # ok | unchanged | failed
+    report: SourceReport
+    message: str | None = None
+
+
+def _columns(records: list[Record]) -> dict[str, list[Any]]:
+    fields = type(records[0])._fields
+    return {name: list(values) for name, values in zip(fields, zip(*records, strict=True), strict=True)}
+
+
+def _empty_columns(table: str) -> dict[str, list[Any]]:
+    return {name: [] for name in SNAPSHOT_TABLES[table].column_names}
+
+
+def run_source(
+    store: Store,
+    name: str,
+    source: Source,
+    *,
+    state_dir: Path,
+    progress: ProgressCallback = _no_progress,
+) -> RunOutcome:
+    """Run ``source`` once. On failure the run is logged and the previous snapshot stays."""
+    run_id = store.begin_run(name, source.type_name)
+    source_state = state_dir / name
+    source_state.mkdir(parents=True, exist_ok=True)
+    ctx = SourceContext(
+        name=name,
+        state_dir=source_state,
+        previous_fingerprint=store.last_fingerprint(name),
+        progress=progress,
+    )
+    report = ctx.report
+    try:
+        by_table: dict[str, list[Record]] = defaultdict(list)
+        for record in source.run(ctx):
+            by_table[record.TABLE].append(record)
+    except StewardError as exc:
+        return _fail(store, run_id, name, report, str(exc))
+    except Exception as exc:  # a bug or an unexpected library error: still keep the snapshot
+        log.exception("source %s crashed", name)
+        return _fail(store, run_id, name, report, f"{type(exc).__name__}: {exc}")
+
+    if report.unchanged:
+        store.finish_run(
+            run_id,
+            status="unchanged",
+            fingerprint=report.fingerprint,
+            record_counts=dict(report.counts),
+            warning_count=len(report.warnings),
+            error_count=len(report.errors),
+        )
+        return RunOutcome(run_id, name, "unchanged", report)
+
+    stray = set(by_table) - source.tables
+    if stray:
+        return _fail(store, run_id, name, report, f"emitted records for tables it does not own: {sorted(stray)}")
+    snapshot = {
+        table: _columns(by_table[table]) if by_table.get(table) else _empty_columns(table)
+        for table in source.tables
+    }
+    counts = {table: len(by_table.get(table, [])) for table in source.tables} | dict(report.counts)
+    store.finish_run(
+        run_id,
+        status="ok",
+        fingerprint=report.fingerprint,
+        record_counts=counts,
+        warning_count=len(report.warnings),
+        error_count=len(report.errors),
+        snapshot=snapshot,
+    )
+    return RunOutcome(run_id, name, "ok", report)
+
+
+def _fail(store: Store, run_id: int, name: str, report: SourceReport, message: str) -> RunOutcome:
+    report.error(message)
+    store.finish_run(
+        run_id,
+        status="failed",
+        record_counts=dict(report.counts),
+        warning_count=len(report.warnings),
+        error_count=len(report.errors),
+        message=message,
+    )
+    return RunOutcome(run_id, name, "failed", report, message)
