@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import ValidationInfo, ValidatorFunctionWrapHandler, WrapValidator
 
 
 def real_roots(roots: Sequence[Path]) -> list[Path]:
@@ -22,3 +25,17 @@ def containing_root(path: Path, roots: Sequence[Path]) -> Path | None:
 
 def is_inside(path: Path, roots: Sequence[Path]) -> bool:
     return containing_root(path, roots) is not None
+
+
+def _resolve_against_config(value: object, handler: ValidatorFunctionWrapHandler,
+                            info: ValidationInfo) -> Path:
+    path = handler(value)
+    assert isinstance(path, Path)
+    base = (info.context or {}).get("base_dir") if isinstance(info.context, dict) else None
+    if base is not None and not path.is_absolute():
+        return Path(base) / path
+    return path
+
+
+ConfigPath = Annotated[Path, WrapValidator(_resolve_against_config)]
+"""A path in steward.yaml: relative paths are relative to the config file's directory."""

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ingest.paths import ConfigPath
 from ingest.schedule import Schedule
 
 
@@ -14,7 +15,7 @@ class CatalogFilesConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["catalog_files"]
-    roots: list[Path] = Field(min_length=1)
+    roots: list[ConfigPath] = Field(min_length=1)
     filenames: list[str] = ["catalog-info.yaml", "catalog-info.yml"]
     """File names picked up by walking the roots; other files are read only as Location targets."""
     exclude_dirs: list[str] = [".git", "node_modules", ".venv", "__pycache__"]

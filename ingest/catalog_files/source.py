@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from catalog.errors import SourceError
+from catalog.files import read_limited
 from catalog.model import FileResult, Problem, ProcessedEntity
 from catalog.processing import process_file, resolve_conflicts
 from ingest.catalog_files.cache import CachedFile, FileCache
@@ -167,17 +168,11 @@ class CatalogFilesSource:
             outcome.result = FileResult(errors=[Problem(
                 "file is a symlink that leads outside the configured roots; not read")])
             return None
-        try:
-            size = path.stat().st_size
-            if size > self.config.max_file_bytes:
-                outcome.result = FileResult(errors=[Problem(
-                    f"file is {size:,} bytes, above the {self.config.max_file_bytes:,}-byte limit "
-                    "(max_file_bytes); not read")])
-                return None
-            return path.read_bytes()
-        except OSError as exc:
-            outcome.result = FileResult(errors=[Problem(f"cannot read file: {exc.strerror or exc}")])
+        data = read_limited(path, self.config.max_file_bytes)
+        if isinstance(data, Problem):
+            outcome.result = FileResult(errors=[data])
             return None
+        return data
 
     @staticmethod
     def _apply_last_good(outcome: FileOutcome, last_good: FileResult | None) -> None:

@@ -1,0 +1,467 @@
+"""CODEOWNERS path patterns: gitignore-style globs with GitHub's CODEOWNERS rules.
+
+A pattern is compiled once into a :class:`CompiledPattern`: a *body* glob that must match a
+whole path string (a file path, or one of its ancestor directories) plus a :class:`Mode`
+saying which of those it may match:
+
+* ``FILE_OR_DIR`` (``foo``, ``*.js``, ``/build/logs``): the file itself, or any ancestor
+  directory (so everything beneath a matched directory is matched).
+* ``DIR_ONLY`` (``apps/``, ``/docs/``, ``foo/**``): ancestor directories only, i.e. every file
+  beneath the directory at any depth.
+* ``EXACT`` (a last segment that is a lone ``*``, e.g. ``docs/*``, ``/*``): the file itself
+  only. GitHub documents that ``docs/*`` matches ``docs/getting-started.md`` but not
+  ``docs/build-app/troubleshooting.md``, so a directory matched by ``*`` does not pass its
+  match on to nested files.
+
+Anchoring follows gitignore: a ``/`` at the start or in the middle anchors the pattern to the
+repository root; otherwise it matches at any depth (as if prefixed with ``**/``). ``*`` and
+``?`` never cross ``/``; ``**`` as a whole segment matches zero or more directories (leading
+``**/``, middle ``/**/``), a trailing ``/**`` matches everything inside; other runs of ``*``
+are a single ``*``. ``\\`` escapes the next character. The gitignore features GitHub does not
+support (``!`` negation, ``[ ]`` ranges, ``\\#`` at the start) raise :class:`PatternError`.
+
+:class:`RuleIndex` answers "which is the last rule matching this path" without testing every
+rule: literal patterns are dict lookups, basename-only patterns are cached per basename,
+anchored globs are bucketed by their literal first segment and evaluated as one combined
+regex per bucket (alternatives ordered last rule first, so the first alternative that
+matches is the answer), and results for directories are cached.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = [
+    "CompiledPattern",
+    "Mode",
+    "PatternError",
+    "RuleIndex",
+    "compile_pattern",
+    "normalize_path",
+]
+
+
+class PatternError(ValueError):
+    """A pattern GitHub rejects or does not support; ``message`` says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Mode(enum.Enum):
+    FILE_OR_DIR = "file-or-dir"
+    DIR_ONLY = "dir-only"
+    EXACT = "exact"
+
+
+# Segment tokens: a literal string, or one of the two wildcards.
+_STAR = "*"
+_QMARK = "?"
+
+
+@dataclass(frozen=True)
+class _Lit:
+    text: str
+
+
+_Token = _Lit | str  # str is _STAR or _QMARK
+_Segment = tuple[_Token, ...]
+_DSTAR: _Segment = (_STAR, _STAR)  # sentinel for a whole-segment ``**``
+
+
+def _is_dstar(seg: _Segment) -> bool:
+    return seg is _DSTAR
+
+
+def _lex(raw: str) -> list[list[_Token]]:
+    """Split a raw pattern into segments of tokens, resolving ``\\`` escapes."""
+    segments: list[list[_Token]] = [[]]
+    buf: list[str] = []
+    current = segments[0]
+
+    def flush() -> None:
+        if buf:
+            current.append(_Lit("".join(buf)))
+            buf.clear()
+
+    i = 0
+    n = len(raw)
+    while i < n:
+        ch = raw[i]
+        if ch == "\\":
+            if i + 1 >= n:
+                raise PatternError("pattern ends with an unfinished escape '\\'")
+            nxt = raw[i + 1]
+            i += 2
+            if nxt == "/":
+                flush()
+                current = []
+                segments.append(current)
+            else:
+                buf.append(nxt)
+            continue
+        if ch == "/":
+            flush()
+            current = []
+            segments.append(current)
+        elif ch in "*?":
+            flush()
+            current.append(ch)
+        elif ch == "[":
+            raise PatternError(
+                "character ranges with '[ ]' are not supported in CODEOWNERS "
+                "(escape '[' as '\\[' to match it literally)"
+            )
+        else:
+            buf.append(ch)
+        i += 1
+    flush()
+    return segments
+
+
+def _normalize_segment(tokens: list[_Token]) -> _Segment:
+    """Whole-segment runs of ``*`` (2+) become ``**``; other runs of ``*`` become one ``*``."""
+    if len(tokens) >= 2 and all(t == _STAR for t in tokens):
+        return _DSTAR
+    out: list[_Token] = []
+    for tok in tokens:
+        if tok == _STAR and out and out[-1] == _STAR:
+            continue
+        if isinstance(tok, _Lit) and out and isinstance(out[-1], _Lit):
+            out[-1] = _Lit(out[-1].text + tok.text)
+            continue
+        out.append(tok)
+    return tuple(out)
+
+
+def _piece_regex(tokens: Sequence[_Token]) -> str:
+    return "".join("[^/]" if t == _QMARK else re.escape(t.text) for t in tokens if t != _STAR)
+
+
+def _segment_regex(seg: _Segment) -> str:
+    """Regex for one non-``**`` segment, safe from exponential backtracking.
+
+    ``p0*p1*...*pk``: the middle pieces are found leftmost and committed (atomic groups), which
+    is exact for globs and keeps matching linear; only the last ``*`` may backtrack.
+    """
+    pieces: list[list[_Token]] = [[]]
+    for tok in seg:
+        if tok == _STAR:
+            pieces.append([])
+        else:
+            pieces[-1].append(tok)
+    if len(pieces) == 1:
+        return _piece_regex(pieces[0])
+    first, *middle, last = pieces
+    out = [_piece_regex(first)]
+    out.extend(f"(?>[^/]*?{_piece_regex(p)})" for p in middle if p)
+    out.append("[^/]*")
+    out.append(_piece_regex(last))
+    return "".join(out)
+
+
+def _segment_literal(seg: _Segment) -> str | None:
+    if _is_dstar(seg):
+        return None
+    if all(isinstance(t, _Lit) for t in seg):
+        return "".join(t.text for t in seg if isinstance(t, _Lit))
+    return None
+
+
+@dataclass(frozen=True)
+class CompiledPattern:
+    """One compiled CODEOWNERS pattern (see the module docstring for the semantics)."""
+
+    pattern: str
+    """The pattern as written in the file."""
+    mode: Mode
+    segments: tuple[_Segment, ...]
+    """Body segments, root-anchored; a floating pattern starts with ``**``."""
+    body: str
+    """Regex source that must match a whole target string (file or directory path)."""
+
+    @property
+    def anchored(self) -> bool:
+        """True when the pattern only matches relative to the repository root."""
+        return not (len(self.segments) == 2 and _is_dstar(self.segments[0]))
+
+    @property
+    def literal(self) -> str | None:
+        """The body as a plain path when it has no wildcards, else None."""
+        parts = [_segment_literal(s) for s in self.segments]
+        if any(p is None for p in parts):
+            return None
+        return "/".join(p for p in parts if p is not None)
+
+    @property
+    def basename(self) -> _Segment | None:
+        """The single segment of a floating (match-at-any-depth) pattern, else None."""
+        if len(self.segments) == 2 and _is_dstar(self.segments[0]):
+            return self.segments[1]
+        return None
+
+    @property
+    def first_literal(self) -> str | None:
+        """The literal first segment of a multi-segment anchored body, else None."""
+        if len(self.segments) >= 2:
+            return _segment_literal(self.segments[0])
+        return None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _full_regex(self.body, self.mode)
+
+    def matches(self, path: str) -> bool:
+        """Whether this pattern matches the file ``path`` (relative to the repository root)."""
+        path = normalize_path(path)
+        if not path:
+            return False
+        if path.endswith("/"):
+            # A directory: matched when a file directly inside would be matched through it.
+            d = path.rstrip("/")
+            if self.mode is Mode.EXACT:
+                return False
+            return bool(re.fullmatch(self.body + r"(?:/.*)?", d, re.DOTALL))
+        return self.regex.fullmatch(path) is not None
+
+
+@lru_cache(maxsize=4096)
+def _full_regex(body: str, mode: Mode) -> re.Pattern[str]:
+    suffix = {Mode.FILE_OR_DIR: r"(?:/.*)?", Mode.DIR_ONLY: r"/.+", Mode.EXACT: ""}[mode]
+    return re.compile(f"(?:{body}){suffix}", re.DOTALL)
+
+
+def _body_regex(segs: Sequence[_Segment]) -> str:
+    parts: list[str] = []
+    n = len(segs)
+    for i, seg in enumerate(segs):
+        if _is_dstar(seg):
+            if n == 1:
+                parts.append(".+")
+            elif i == 0:
+                parts.append("(?:.+/)?")
+            elif i == n - 1:
+                parts.append("/.+")
+            else:
+                parts.append("(?:/.+)?")
+        else:
+            if i > 0 and not (i == 1 and _is_dstar(segs[0])):
+                parts.append("/")
+            parts.append(_segment_regex(seg))
+    return "".join(parts)
+
+
+@lru_cache(maxsize=8192)
+def compile_pattern(raw: str) -> CompiledPattern:
+    """Compile a raw CODEOWNERS pattern (escapes intact); raises :class:`PatternError`."""
+    if not raw:
+        raise PatternError("empty pattern")
+    if raw.startswith("!"):
+        raise PatternError("negation with '!' is not supported in CODEOWNERS")
+    if raw.startswith("\\#"):
+        raise PatternError(
+            "escaping a leading '#' with '\\' is not supported in CODEOWNERS"
+        )
+    lexed = _lex(raw)
+    leading = False
+    while lexed and not lexed[0]:
+        lexed.pop(0)
+        leading = True
+    trailing = False
+    while lexed and not lexed[-1]:
+        lexed.pop()
+        trailing = True
+    if not lexed:
+        raise PatternError(
+            f"the pattern '{raw}' never matches anything (did you mean '*'?)"
+        )
+    segs = [_normalize_segment(s) for s in lexed]
+    anchored = leading or len(segs) > 1
+
+    if trailing:
+        mode = Mode.DIR_ONLY
+    elif segs[-1] == (_STAR,) and anchored:
+        mode = Mode.EXACT
+    else:
+        mode = Mode.FILE_OR_DIR
+
+    if not anchored:
+        segs.insert(0, _DSTAR)
+    # ``**/**`` is ``**``
+    collapsed: list[_Segment] = []
+    for seg in segs:
+        if _is_dstar(seg) and collapsed and _is_dstar(collapsed[-1]):
+            continue
+        collapsed.append(seg)
+    segs = collapsed
+    # ``foo/**`` matches everything inside foo: that is ``foo/``.
+    if mode is Mode.FILE_OR_DIR and len(segs) > 1 and _is_dstar(segs[-1]):
+        segs.pop()
+        mode = Mode.DIR_ONLY
+    return CompiledPattern(pattern=raw, mode=mode, segments=tuple(segs), body=_body_regex(segs))
+
+
+def normalize_path(path: str) -> str:
+    """Repository-relative form of a query path: no leading ``/`` or ``./``, no ``//``."""
+    while path.startswith("./"):
+        path = path[2:]
+    path = path.lstrip("/")
+    if "//" in path:
+        path = re.sub("/{2,}", "/", path)
+    if "/./" in path:
+        path = path.replace("/./", "/")
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Fast "last matching rule" index
+
+
+class _Combined:
+    """Alternation of bodies, last rule first: the first alternative that matches wins."""
+
+    __slots__ = ("indices", "max_index", "regex")
+
+    def __init__(self, entries: list[tuple[int, str]]) -> None:
+        entries = sorted(entries, key=lambda e: -e[0])
+        self.indices: list[int] = [-1] + [idx for idx, _ in entries]
+        self.max_index: int = entries[0][0]
+        self.regex = re.compile("|".join(f"({body})" for _, body in entries), re.DOTALL)
+
+    def best(self, s: str) -> int:
+        m = self.regex.fullmatch(s)
+        if m is None or m.lastindex is None:
+            return -1
+        return self.indices[m.lastindex]
+
+
+_CACHE_LIMIT = 262_144
+
+
+class _TargetIndex:
+    """Last-rule lookup over bodies for one kind of target (files, or directories)."""
+
+    def __init__(self, entries: Iterable[tuple[int, CompiledPattern]]) -> None:
+        self.literal: dict[str, int] = {}
+        self.name_literal: dict[str, int] = {}
+        name_globs: list[tuple[int, str]] = []
+        buckets: dict[str, list[tuple[int, str]]] = {}
+        general: list[tuple[int, str]] = []
+        for idx, pat in entries:
+            lit = pat.literal
+            if lit is not None:
+                self.literal[lit] = idx  # later rules overwrite earlier ones
+                continue
+            name = pat.basename
+            if name is not None:
+                name_lit = _segment_literal(name)
+                if name_lit is not None:
+                    self.name_literal[name_lit] = idx
+                else:
+                    name_globs.append((idx, _segment_regex(name)))
+                continue
+            first = pat.first_literal
+            if first is not None:
+                buckets.setdefault(first, []).append((idx, pat.body))
+            else:
+                general.append((idx, pat.body))
+        self.name_globs = _Combined(name_globs) if name_globs else None
+        self.buckets = {k: _Combined(v) for k, v in buckets.items()}
+        self.general = _Combined(general) if general else None
+        self._names: dict[str, int] = {}
+
+    def _name_best(self, name: str) -> int:
+        best = self.name_literal.get(name, -1)
+        if self.name_globs is not None and self.name_globs.max_index > best:
+            best = max(best, self.name_globs.best(name))
+        if len(self._names) >= _CACHE_LIMIT:
+            self._names.clear()
+        self._names[name] = best
+        return best
+
+    def best(self, s: str, name: str, floor: int) -> int:
+        """Highest rule index > ``floor`` whose body matches ``s`` (whose last segment is
+        ``name``), else ``floor``."""
+        best = floor
+        v = self.literal.get(s)
+        if v is not None and v > best:
+            best = v
+        v = self._names.get(name)
+        if v is None:
+            v = self._name_best(name)
+        if v > best:
+            best = v
+        if self.buckets:
+            i = s.find("/")
+            if i > 0:
+                c = self.buckets.get(s[:i])
+                if c is not None and c.max_index > best:
+                    v = c.best(s)
+                    if v > best:
+                        best = v
+        g = self.general
+        if g is not None and g.max_index > best:
+            v = g.best(s)
+            if v > best:
+                best = v
+        return best
+
+
+class RuleIndex:
+    """Finds the index of the last pattern matching a path, GitHub's last-match-wins rule."""
+
+    def __init__(self, patterns: Sequence[CompiledPattern]) -> None:
+        self.patterns = list(patterns)
+        self._files = _TargetIndex(
+            (i, p) for i, p in enumerate(self.patterns) if p.mode is not Mode.DIR_ONLY
+        )
+        self._dirs = _TargetIndex(
+            (i, p) for i, p in enumerate(self.patterns) if p.mode is not Mode.EXACT
+        )
+        self._dir_cache: dict[str, int] = {}
+
+    def _dir_best(self, d: str) -> int:
+        """Last rule matching directory ``d`` or any of its ancestors (cached), or -1."""
+        cache = self._dir_cache
+        v = cache.get(d)
+        if v is not None:
+            return v
+        # Walk up to the nearest cached ancestor, then fill the cache downwards.
+        pending = [d]
+        parent = d
+        floor = -1
+        while True:
+            i = parent.rfind("/")
+            if i < 0:
+                break
+            parent = parent[:i]
+            v = cache.get(parent)
+            if v is not None:
+                floor = v
+                break
+            pending.append(parent)
+        if len(cache) + len(pending) > _CACHE_LIMIT:
+            cache.clear()
+        for cur in reversed(pending):
+            floor = self._dirs.best(cur, cur[cur.rfind("/") + 1 :], floor)
+            cache[cur] = floor
+        return floor
+
+    def lookup(self, path: str) -> int:
+        """Index of the last pattern matching file ``path``, or -1. A path ending in ``/`` is
+        a directory: the answer is what every file inside it inherits from the directory."""
+        path = normalize_path(path)
+        if path.endswith("/"):
+            path = path.rstrip("/")
+            return self._dir_best(path) if path else -1
+        if not path:
+            return -1
+        i = path.rfind("/")
+        if i < 0:
+            return self._files.best(path, path, -1)
+        return self._files.best(path, path[i + 1 :], self._dir_best(path[:i]))

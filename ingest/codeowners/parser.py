@@ -1,0 +1,127 @@
+"""CODEOWNERS line parsing.
+
+Each line is ``pattern owner...``: blank lines and lines whose first non-blank character is
+``#`` are ignored, and an unescaped ``#`` that starts a word begins an inline comment (GitHub's
+own example file has ``*.js @js-owner #This is an inline comment.``). In a pattern ``\\``
+escapes the next character, so ``\\ `` is a space and ``\\#`` a ``#`` inside the pattern.
+Owners are ``@username``, ``@org/team-name`` or an e-mail address; a pattern with no owners
+is valid and clears ownership for what it matches.
+
+GitHub skips any line with invalid syntax ("If any line in your CODEOWNERS file contains
+invalid syntax, that line will be skipped") and so do we: the line is reported as a
+:class:`~catalog.model.Problem` with its 1-based line number and contributes no rule. That
+covers invalid owners and the gitignore features GitHub does not support in CODEOWNERS:
+``!`` negation, ``[ ]`` character ranges and ``\\#`` escaping at the start of a pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from catalog.model import Problem
+
+from .matcher import CompiledPattern, PatternError, compile_pattern
+
+__all__ = ["ParsedFile", "Rule", "classify_owner", "parse_codeowners"]
+
+# A word: escape pairs or characters other than blanks/backslash; a lone trailing backslash is
+# kept so the pattern can be reported as an unfinished escape.
+_WORD = re.compile(r"(?:\\[\s\S]|[^ \t\\])+\\?|\\")
+
+_USERNAME = re.compile(r"@[A-Za-z0-9_-]+")
+_TEAM = re.compile(r"@[A-Za-z0-9_-]+/[A-Za-z0-9_-]+")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
+def classify_owner(owner: str) -> str | None:
+    """``"team"``, ``"user"`` or ``"email"`` for a valid owner, None for invalid syntax."""
+    if _TEAM.fullmatch(owner):
+        return "team"
+    if _USERNAME.fullmatch(owner):
+        return "user"
+    if _EMAIL.fullmatch(owner):
+        return "email"
+    return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One valid CODEOWNERS line: the pattern as written, its owners in order, its line."""
+
+    pattern: str
+    owners: list[str]
+    line: int
+
+    def matches(self, path: str) -> bool:
+        """Whether this rule's pattern matches the repository-relative file ``path``."""
+        return compile_pattern(self.pattern).matches(path)
+
+    @property
+    def location(self) -> str:
+        """Evidence form ``CODEOWNERS:<line>`` (callers may substitute the real file path)."""
+        return f"CODEOWNERS:{self.line}"
+
+
+@dataclass
+class ParsedFile:
+    rules: list[Rule]
+    patterns: list[CompiledPattern]
+    problems: list[Problem]
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    if lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
+def parse_codeowners(text: str | bytes) -> ParsedFile:
+    """Parse a whole CODEOWNERS file; never raises on bad lines (they become problems)."""
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8", errors="replace")
+    rules: list[Rule] = []
+    patterns: list[CompiledPattern] = []
+    problems: list[Problem] = []
+    for lineno, line in enumerate(_lines(text), start=1):
+        stripped = line.lstrip(" \t")
+        if not stripped or stripped.startswith("#"):
+            continue
+        words: list[str] = []
+        for m in _WORD.finditer(stripped):
+            word = m.group()
+            if word.startswith("#"):
+                break  # inline comment
+            words.append(word)
+        if not words:
+            continue
+        raw, owners = words[0], words[1:]
+        line_problems: list[Problem] = []
+        compiled: CompiledPattern | None = None
+        try:
+            compiled = compile_pattern(raw)
+        except PatternError as exc:
+            line_problems.append(
+                Problem(f"{exc.message}; line skipped", line=lineno, field="pattern")
+            )
+        for owner in owners:
+            if classify_owner(owner) is None:
+                line_problems.append(
+                    Problem(
+                        f"invalid owner {_shorten(owner)!r}: expected @username, "
+                        "@org/team-name or an e-mail address; line skipped",
+                        line=lineno,
+                        field="owners",
+                    )
+                )
+        if line_problems or compiled is None:
+            problems.extend(line_problems)
+            continue
+        rules.append(Rule(pattern=raw, owners=owners, line=lineno))
+        patterns.append(compiled)
+    return ParsedFile(rules=rules, patterns=patterns, problems=problems)
+
+
+def _shorten(s: str, limit: int = 80) -> str:
+    return s if len(s) <= limit else s[: limit - 3] + "..."

@@ -1,0 +1,32 @@
+"""Source types by name: each entry pairs a pydantic config model with its source class."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from ingest.catalog_files import CatalogFilesConfig, CatalogFilesSource
+from ingest.source import Source
+
+
+@dataclass(frozen=True)
+class SourceType:
+    config_model: type[BaseModel]
+    create: Callable[[BaseModel], Source]
+
+
+def _catalog_files(config: BaseModel) -> Source:
+    assert isinstance(config, CatalogFilesConfig)
+    return CatalogFilesSource(config)
+
+
+SOURCE_TYPES: dict[str, SourceType] = {
+    "catalog_files": SourceType(CatalogFilesConfig, _catalog_files),
+}
+
+
+def create_source(config: BaseModel) -> Source:
+    type_name = str(getattr(config, "type"))
+    return SOURCE_TYPES[type_name].create(config)
