@@ -140,7 +140,13 @@ def _normalize_segment(tokens: list[_Token]) -> _Segment:
 
 
 def _piece_regex(tokens: Sequence[_Token]) -> str:
-    return "".join("[^/]" if t == _QMARK else re.escape(t.text) for t in tokens if t != _STAR)
+    out: list[str] = []
+    for t in tokens:
+        if isinstance(t, _Lit):
+            out.append(re.escape(t.text))
+        elif t == _QMARK:
+            out.append("[^/]")
+    return "".join(out)
 
 
 def _segment_regex(seg: _Segment) -> str:
@@ -264,9 +270,7 @@ def compile_pattern(raw: str) -> CompiledPattern:
     if raw.startswith("!"):
         raise PatternError("negation with '!' is not supported in CODEOWNERS")
     if raw.startswith("\\#"):
-        raise PatternError(
-            "escaping a leading '#' with '\\' is not supported in CODEOWNERS"
-        )
+        raise PatternError("escaping a leading '#' with '\\' is not supported in CODEOWNERS")
     lexed = _lex(raw)
     leading = False
     while lexed and not lexed[0]:
@@ -277,9 +281,7 @@ def compile_pattern(raw: str) -> CompiledPattern:
         lexed.pop()
         trailing = True
     if not lexed:
-        raise PatternError(
-            f"the pattern '{raw}' never matches anything (did you mean '*'?)"
-        )
+        raise PatternError(f"the pattern '{raw}' never matches anything (did you mean '*'?)")
     segs = [_normalize_segment(s) for s in lexed]
     anchored = leading or len(segs) > 1
 
