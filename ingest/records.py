@@ -1,4 +1,4 @@
-"""Typed records that sources emit. Each record type names the snapshot table it lands in.
+"""Typed records that sources emit; ``RECORD_TABLES`` names the snapshot table each lands in.
 
 NamedTuples keep emission cheap at the scale we ingest (hundreds of thousands of relations)
 and turn into columns with one ``zip``.
@@ -6,11 +6,10 @@ and turn into columns with one ``zip``.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, NamedTuple
 
 
 class EntityRecord(NamedTuple):
-    TABLE: ClassVar[str] = "entity_rows"
     ref: str
     kind: str
     namespace: str
@@ -28,14 +27,12 @@ class EntityRecord(NamedTuple):
 
 
 class RelationRecord(NamedTuple):
-    TABLE: ClassVar[str] = "relation_rows"
     source_ref: str
     type: str
     target_ref: str
 
 
 class ProblemRecord(NamedTuple):
-    TABLE: ClassVar[str] = "problem_rows"
     severity: str  # error | warning
     location: str
     line: int | None
@@ -45,7 +42,6 @@ class ProblemRecord(NamedTuple):
 
 
 class FileRecord(NamedTuple):
-    TABLE: ClassVar[str] = "file_rows"
     location: str
     sha256: str
     ok: bool
@@ -53,3 +49,10 @@ class FileRecord(NamedTuple):
 
 
 Record = EntityRecord | RelationRecord | ProblemRecord | FileRecord
+
+RECORD_TABLES: dict[type[Record], str] = {
+    EntityRecord: "entity_rows",
+    RelationRecord: "relation_rows",
+    ProblemRecord: "problem_rows",
+    FileRecord: "file_rows",
+}

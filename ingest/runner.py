@@ -11,7 +11,7 @@ from typing import Any
 from catalog.errors import StewardError
 from catalog.store import Store
 from catalog.store.tables import SNAPSHOT_TABLES
-from ingest.records import Record
+from ingest.records import RECORD_TABLES, Record
 from ingest.source import ProgressCallback, Source, SourceContext, SourceReport, _no_progress
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def run_source(
     try:
         by_table: dict[str, list[Record]] = defaultdict(list)
         for record in source.run(ctx):
-            by_table[record.TABLE].append(record)
+            by_table[RECORD_TABLES[type(record)]].append(record)
     except StewardError as exc:
         return _fail(store, run_id, name, report, str(exc))
     except Exception as exc:  # a bug or an unexpected library error: still keep the snapshot
