@@ -73,7 +73,8 @@ def catalog_check(
             console.print(f"{mark} {checked.key} ({len(checked.accepted)} entities)",
                           highlight=False)
             for problem in report.problems(checked):
-                console.print(f"   {problem.render(checked.key)}", highlight=False, markup=False)
+                console.print(f"   {problem.render(checked.key)}", highlight=False, markup=False,
+                              soft_wrap=True)
         for ref, kept, rejected in report.conflicts:
             console.print(f"[yellow]conflict[/] {ref}: kept from {kept}, rejected in {rejected}",
                           highlight=False)
