@@ -1,0 +1,3 @@
+module github.com/acme/commerce-monorepo/services/pricing
+
+go 1.22

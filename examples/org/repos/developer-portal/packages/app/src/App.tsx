@@ -1,0 +1,4 @@
+import { createApp } from "@backstage/app-defaults";
+
+const app = createApp({ apis: [] });
+export default app.createRoot(<></>);

@@ -1,0 +1,5 @@
+package com.acme.identity;
+
+/** Custom Keycloak user-storage provider backed by the identity database. */
+public class AcmeAccountProvider {
+}

@@ -1,0 +1,3 @@
+module "networking" { source = "../../modules/networking" }
+module "kafka" { source = "../../modules/kafka" }
+module "eks" { source = "../../modules/eks" }

@@ -1,0 +1,9 @@
+"""Nightly merchant risk scoring (experimental)."""
+
+
+def main() -> None:
+    print("scoring merchants")
+
+
+if __name__ == "__main__":
+    main()
