@@ -242,13 +242,17 @@ def _full_regex(body: str, mode: Mode) -> re.Pattern[str]:
     return re.compile(f"(?:{body}){suffix}", re.DOTALL)
 
 
-def _body_regex(segs: Sequence[_Segment]) -> str:
+def _body_regex(segs: Sequence[_Segment], *, dir_part: bool = False) -> str:
+    """Regex source for ``segs``; with ``dir_part`` a trailing ``**`` may match nothing (the
+    segments are the directory part of a longer pattern, so ``a/**`` also covers ``a``)."""
     parts: list[str] = []
     n = len(segs)
     for i, seg in enumerate(segs):
         if _is_dstar(seg):
             if n == 1:
-                parts.append(".+")
+                parts.append(".*" if dir_part else ".+")
+            elif i == n - 1 and dir_part:
+                parts.append("(?:/.+)?")
             elif i == 0:
                 parts.append("(?:.+/)?")
             elif i == n - 1:
@@ -345,87 +349,143 @@ class _Combined:
 _CACHE_LIMIT = 262_144
 
 
-class _TargetIndex:
-    """Last-rule lookup over bodies for one kind of target (files, or directories)."""
+class _NameIndex:
+    """Floating single-segment patterns (``*.js``, ``README``, ``logs``): they match a target
+    exactly when they match its last segment, so answers are cached per name."""
+
+    def __init__(self) -> None:
+        self.literal: dict[str, int] = {}
+        self.globs: list[tuple[int, str]] = []
+        self._combined: _Combined | None = None
+        self.cache: dict[str, int] = {}
+
+    def add(self, idx: int, seg: _Segment) -> None:
+        lit = _segment_literal(seg)
+        if lit is not None:
+            self.literal[lit] = idx  # later rules overwrite earlier ones
+        else:
+            self.globs.append((idx, _segment_regex(seg)))
+
+    def freeze(self) -> None:
+        self._combined = _Combined(self.globs) if self.globs else None
+
+    def compute(self, name: str) -> int:
+        best = self.literal.get(name, -1)
+        c = self._combined
+        if c is not None and c.max_index > best:
+            best = max(best, c.best(name))
+        if len(self.cache) >= _CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[name] = best
+        return best
+
+
+class _DirIndex:
+    """Last rule whose body matches a directory path exactly (not counting its ancestors)."""
 
     def __init__(self, entries: Iterable[tuple[int, CompiledPattern]]) -> None:
         self.literal: dict[str, int] = {}
-        self.name_literal: dict[str, int] = {}
-        name_globs: list[tuple[int, str]] = []
+        self.names = _NameIndex()
         buckets: dict[str, list[tuple[int, str]]] = {}
         general: list[tuple[int, str]] = []
         for idx, pat in entries:
             lit = pat.literal
             if lit is not None:
-                self.literal[lit] = idx  # later rules overwrite earlier ones
+                self.literal[lit] = idx
                 continue
             name = pat.basename
             if name is not None:
-                name_lit = _segment_literal(name)
-                if name_lit is not None:
-                    self.name_literal[name_lit] = idx
-                else:
-                    name_globs.append((idx, _segment_regex(name)))
+                self.names.add(idx, name)
                 continue
             first = pat.first_literal
             if first is not None:
                 buckets.setdefault(first, []).append((idx, pat.body))
             else:
                 general.append((idx, pat.body))
-        self.name_globs = _Combined(name_globs) if name_globs else None
+        self.names.freeze()
         self.buckets = {k: _Combined(v) for k, v in buckets.items()}
         self.general = _Combined(general) if general else None
-        self._names: dict[str, int] = {}
 
-    def _name_best(self, name: str) -> int:
-        best = self.name_literal.get(name, -1)
-        if self.name_globs is not None and self.name_globs.max_index > best:
-            best = max(best, self.name_globs.best(name))
-        if len(self._names) >= _CACHE_LIMIT:
-            self._names.clear()
-        self._names[name] = best
-        return best
-
-    def best(self, s: str, name: str, floor: int) -> int:
-        """Highest rule index > ``floor`` whose body matches ``s`` (whose last segment is
-        ``name``), else ``floor``."""
+    def best(self, d: str, floor: int) -> int:
         best = floor
-        v = self.literal.get(s)
+        v = self.literal.get(d)
         if v is not None and v > best:
             best = v
-        v = self._names.get(name)
+        name = d[d.rfind("/") + 1 :]
+        v = self.names.cache.get(name)
         if v is None:
-            v = self._name_best(name)
+            v = self.names.compute(name)
         if v > best:
             best = v
-        if self.buckets:
-            i = s.find("/")
-            if i > 0:
-                c = self.buckets.get(s[:i])
-                if c is not None and c.max_index > best:
-                    v = c.best(s)
-                    if v > best:
-                        best = v
+        i = d.find("/")
+        c = self.buckets.get(d[:i] if i > 0 else d)
+        if c is not None and c.max_index > best:
+            best = max(best, c.best(d))
         g = self.general
         if g is not None and g.max_index > best:
-            v = g.best(s)
-            if v > best:
-                best = v
+            best = max(best, g.best(d))
         return best
+
+
+class _FileGlob:
+    """A file-matching glob split into a directory part and a last-segment (name) part."""
+
+    __slots__ = ("dir_regex", "first", "idx", "name_regex")
+
+    def __init__(self, idx: int, pat: CompiledPattern) -> None:
+        segs = pat.segments
+        self.idx = idx
+        self.first = pat.first_literal
+        if len(segs) == 1 and _is_dstar(segs[0]):  # ``**``: every file
+            self.dir_regex = re.compile(".*", re.DOTALL)
+            self.name_regex = re.compile(".+", re.DOTALL)
+        else:
+            self.dir_regex = re.compile(_body_regex(segs[:-1], dir_part=True), re.DOTALL)
+            self.name_regex = re.compile(_segment_regex(segs[-1]), re.DOTALL)
+
+
+_Candidates = tuple[tuple[int, re.Pattern[str]], ...]
 
 
 class RuleIndex:
-    """Finds the index of the last pattern matching a path, GitHub's last-match-wins rule."""
+    """Finds the index of the last pattern matching a path, GitHub's last-match-wins rule.
+
+    A file matches a rule when the rule's body matches the file itself (modes FILE_OR_DIR and
+    EXACT) or one of its ancestor directories (FILE_OR_DIR and DIR_ONLY). Per directory we
+    cache the best rule matching it or an ancestor, plus the few file globs whose directory
+    part matches it (so a file costs dict lookups and, rarely, one or two name regexes).
+    """
 
     def __init__(self, patterns: Sequence[CompiledPattern]) -> None:
         self.patterns = list(patterns)
-        self._files = _TargetIndex(
-            (i, p) for i, p in enumerate(self.patterns) if p.mode is not Mode.DIR_ONLY
-        )
-        self._dirs = _TargetIndex(
+        self._dirs = _DirIndex(
             (i, p) for i, p in enumerate(self.patterns) if p.mode is not Mode.EXACT
         )
+        self._file_literal: dict[str, int] = {}
+        self._names = _NameIndex()
+        by_first: dict[str, list[_FileGlob]] = {}
+        general: list[_FileGlob] = []
+        for i, p in enumerate(self.patterns):
+            if p.mode is Mode.DIR_ONLY:
+                continue
+            lit = p.literal
+            if lit is not None:
+                self._file_literal[lit] = i
+                continue
+            name = p.basename
+            if name is not None:
+                self._names.add(i, name)
+                continue
+            g = _FileGlob(i, p)
+            if g.first is not None:
+                by_first.setdefault(g.first, []).append(g)
+            else:
+                general.append(g)
+        self._names.freeze()
+        self._globs_by_first = {k: v[::-1] for k, v in by_first.items()}
+        self._globs_general = general[::-1]
         self._dir_cache: dict[str, int] = {}
+        self._cand_cache: dict[str, _Candidates] = {}
 
     def _dir_best(self, d: str) -> int:
         """Last rule matching directory ``d`` or any of its ancestors (cached), or -1."""
@@ -450,20 +510,63 @@ class RuleIndex:
         if len(cache) + len(pending) > _CACHE_LIMIT:
             cache.clear()
         for cur in reversed(pending):
-            floor = self._dirs.best(cur, cur[cur.rfind("/") + 1 :], floor)
+            floor = self._dirs.best(cur, floor)
             cache[cur] = floor
         return floor
+
+    def _candidates(self, d: str, floor: int) -> _Candidates:
+        """File globs that may match a file directly inside ``d`` ("" is the root) and would
+        beat ``floor``, last rule first."""
+        i = d.find("/")
+        first = d[:i] if i > 0 else d
+        globs = self._globs_by_first.get(first, ()) if d else ()
+        out = [
+            (g.idx, g.name_regex)
+            for g in (*globs, *self._globs_general)
+            if g.idx > floor and g.dir_regex.fullmatch(d)
+        ]
+        out.sort(key=lambda c: -c[0])
+        cands = tuple(out)
+        if len(self._cand_cache) >= _CACHE_LIMIT:
+            self._cand_cache.clear()
+        self._cand_cache[d] = cands
+        return cands
 
     def lookup(self, path: str) -> int:
         """Index of the last pattern matching file ``path``, or -1. A path ending in ``/`` is
         a directory: the answer is what every file inside it inherits from the directory."""
-        path = normalize_path(path)
-        if path.endswith("/"):
+        if path[:1] in ("/", ".") or "//" in path or "/./" in path:
+            path = normalize_path(path)
+        if path[-1:] == "/":
             path = path.rstrip("/")
             return self._dir_best(path) if path else -1
         if not path:
             return -1
         i = path.rfind("/")
         if i < 0:
-            return self._files.best(path, path, -1)
-        return self._files.best(path, path[i + 1 :], self._dir_best(path[:i]))
+            name = path
+            d = ""
+            best = -1
+        else:
+            name = path[i + 1 :]
+            d = path[:i]
+            v = self._dir_cache.get(d)
+            best = v if v is not None else self._dir_best(d)
+        cands = self._cand_cache.get(d)
+        if cands is None:
+            cands = self._candidates(d, best)
+        v = self._file_literal.get(path)
+        if v is not None and v > best:
+            best = v
+        v = self._names.cache.get(name)
+        if v is None:
+            v = self._names.compute(name)
+        if v > best:
+            best = v
+        for idx, rx in cands:
+            if idx <= best:
+                break
+            if rx.fullmatch(name):
+                best = idx
+                break
+        return best

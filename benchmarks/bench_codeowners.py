@@ -1,0 +1,355 @@
+"""Benchmark: Steward's CODEOWNERS matcher against the PyPI ``codeowners`` package.
+
+    python -m benchmarks.bench_codeowners [--rules 500] [--paths 100000] [--seed 7]
+                                          [--edge-cases]
+
+Generates a realistic monorepo CODEOWNERS (default 500 rules) and file list (default 100,000
+paths) from a fixed seed, times both implementations on the same input in the same process
+(parse + every lookup, fresh objects, no warm caches), checks that the answers are identical,
+classifies every difference, and prints a one-line JSON summary last.
+
+``--edge-cases`` adds lines and paths where the ``codeowners`` package departs from GitHub's
+documented behaviour (escaped spaces, spaces in file names, ``!``/``[ ]`` lines, invalid
+owners, inline comments naming an e-mail) so the difference classes show up in the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from ingest.codeowners import CodeOwners, Rule
+
+TOP = ["services", "libs", "apps", "packages", "tools", "infra", "docs", "scripts", ".github"]
+WORDS = [
+    "auth",
+    "billing",
+    "catalog",
+    "search",
+    "payments",
+    "ledger",
+    "inventory",
+    "gateway",
+    "notifier",
+    "scheduler",
+    "profile",
+    "orders",
+    "pricing",
+    "reports",
+    "identity",
+    "ingest",
+    "export",
+    "audit",
+    "metrics",
+    "tracing",
+    "storage",
+    "media",
+    "mailer",
+    "cart",
+    "checkout",
+    "review",
+    "shipping",
+    "accounts",
+    "admin",
+    "analytics",
+    "feed",
+    "chat",
+]
+SUBDIRS = [
+    "src",
+    "lib",
+    "internal",
+    "api",
+    "handlers",
+    "models",
+    "utils",
+    "config",
+    "tests",
+    "fixtures",
+    "docs",
+    "migrations",
+    "components",
+    "hooks",
+    "styles",
+    "assets",
+    "scripts",
+    "cmd",
+    "pkg",
+    "core",
+    "common",
+    "v1",
+    "v2",
+    "logs",
+    "generated",
+]
+FILES = [
+    "main",
+    "index",
+    "app",
+    "server",
+    "client",
+    "handler",
+    "model",
+    "schema",
+    "types",
+    "util",
+    "helpers",
+    "constants",
+    "routes",
+    "service",
+    "controller",
+    "store",
+    "reducer",
+    "views",
+    "README",
+    "CHANGELOG",
+    "Dockerfile",
+    "Makefile",
+    "setup",
+    "conftest",
+    "test_main",
+    "settings",
+    "package",
+    "tsconfig",
+]
+EXTS = [".py", ".go", ".ts", ".tsx", ".js", ".md", ".yml", ".json", ".tf", ".sql", ".txt", ""]
+TEAMS = [f"@acme/{w}-team" for w in WORDS]
+USERS = [f"@{w}-dev" for w in WORDS] + ["@octocat", "@doctocat", "@hubot"]
+EMAILS = [f"{w}@acme.example.com" for w in WORDS[:8]]
+
+
+def _owners(rng: random.Random) -> str:
+    pool = TEAMS * 3 + USERS + EMAILS
+    return " ".join(rng.sample(pool, rng.choice([1, 1, 1, 2, 2, 3])))
+
+
+def make_codeowners(rng: random.Random, n_rules: int, edge_cases: bool) -> str:
+    services = [f"{w}" for w in WORDS]
+    lines = ["# Generated CODEOWNERS for benchmarking", "*  @acme/platform", ""]
+    lines += [f"*{ext}  {_owners(rng)}" for ext in (".md", ".tf", ".sql", ".yml")]
+    lines += [
+        "/README.md @acme/docs-team",
+        "/Makefile @octocat",
+        "/.github/ @acme/platform @hubot",
+        "/.github/workflows/ci.yml @octocat",
+        "docs/* docs@acme.example.com",
+        "/docs/ @doctocat",
+        "**/logs @octocat",
+        "**/migrations/ @acme/dba-team",
+        "node_modules/",
+        "generated/",
+        "*.test.js @acme/qa-team",
+        "/services/*/config/*.yml @acme/sre-team",
+        "/services/**/Dockerfile @acme/sre-team",
+        "/libs/**/tests/ @acme/qa-team",
+        "/infra/**/*.tf @acme/sre-team @octocat",
+        "/apps/*/package.json @acme/web-team",
+        "/packages/*/ @acme/web-team",
+        "/tools/*  @hubot",
+        "scripts/ @acme/platform",
+        "/*.json @acme/web-team",
+    ]
+    if edge_cases:
+        lines += [
+            "/docs/release\\ notes/ @acme/docs-team",
+            "space\\ name.txt @hubot",
+            "!/services/auth/ @nobody",
+            "/services/[ab]*/ @nobody",
+            "\\#notes.md @nobody",
+            "/apps/legacy/ legacy-team",
+            "/apps/retired/  # ask ops@acme.example.com",
+        ]
+    while len([ln for ln in lines if ln and not ln.startswith("#")]) < n_rules:
+        top = rng.choice(TOP[:6])
+        svc = rng.choice(services)
+        kind = rng.random()
+        if kind < 0.40:
+            pat = f"/{top}/{svc}/"
+        elif kind < 0.65:
+            pat = f"/{top}/{svc}/{rng.choice(SUBDIRS)}/"
+        elif kind < 0.72:
+            pat = f"/{top}/{svc}/{rng.choice(SUBDIRS)}/*"
+        elif kind < 0.80:
+            pat = f"/{top}/{svc}/**/{rng.choice(FILES)}{rng.choice(EXTS)}"
+        elif kind < 0.86:
+            pat = f"{top}/{svc}/{rng.choice(SUBDIRS)}/*{rng.choice(EXTS[:-1])}"
+        elif kind < 0.90:
+            pat = f"/{top}/{svc}/{rng.choice(SUBDIRS)}/{rng.choice(FILES)}{rng.choice(EXTS)}"
+        elif kind < 0.94:
+            pat = f"/{top}/*/{rng.choice(SUBDIRS)}/"
+        elif kind < 0.97:
+            pat = f"{rng.choice(FILES)}{rng.choice(EXTS)}"
+        else:
+            pat = f"/{top}/{svc}/{rng.choice(SUBDIRS)}/"
+            lines.append(pat)  # ownerless: clears ownership
+            continue
+        lines.append(f"{pat}  {_owners(rng)}")
+    return "\n".join(lines) + "\n"
+
+
+def make_tree(rng: random.Random, n_dirs: int) -> list[str]:
+    """A monorepo-shaped directory tree: top-level areas, one directory per component, and
+    nested source directories below them (about ``n_dirs`` directories in all)."""
+    dirs = ["", "docs", "docs/guides", "scripts", ".github", ".github/workflows", "tools"]
+    frontier: list[tuple[str, int]] = []
+    for top in TOP[:6]:
+        dirs.append(top)
+        for w in WORDS:
+            dirs.append(f"{top}/{w}")
+            frontier.append((f"{top}/{w}", 2))
+    while frontier and len(dirs) < n_dirs:
+        parent, depth = frontier.pop(rng.randrange(len(frontier)))
+        for child in rng.sample(SUBDIRS, rng.choice([1, 2, 3, 4, 6])):
+            d = f"{parent}/{child}"
+            dirs.append(d)
+            if depth < 9:
+                frontier.append((d, depth + 1))
+    return dirs
+
+
+def make_paths(rng: random.Random, n_paths: int, edge_cases: bool) -> list[str]:
+    """``n_paths`` distinct files, about eight per directory, as in a real checkout."""
+    dirs = make_tree(rng, max(8, n_paths // 8))
+    seen: set[str] = set()
+    paths: list[str] = []
+    while len(paths) < n_paths:
+        d = rng.choice(dirs)
+        name = rng.choice(FILES) + rng.choice(EXTS)
+        if rng.random() < 0.05:
+            name = name.replace(".", ".test.", 1) if "." in name else name + ".test.js"
+        if edge_cases and rng.random() < 0.01:
+            name = name.replace("_", " ") if "_" in name else "space name.txt"
+            if rng.random() < 0.5:
+                d = "docs/release notes"
+        path = f"{d}/{name}" if d else name
+        if path not in seen:
+            seen.add(path)
+            paths.append(path)
+    return paths
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def classify_difference(path: str, ours: Rule | None, text: str) -> str:
+    """Name the known class of departure from GitHub behind one differing answer."""
+    line = text.split("\n")[ours.line - 1] if ours else ""
+    if " " in path:
+        return (
+            "package: spaces in the path are replaced by '/' * 20 before matching, so a space "
+            "acts as a directory separator (e.g. 'space name.txt' matches pattern 'name.txt')"
+        )
+    if "\\ " in line:
+        return (
+            "package: an escaped space becomes '/' * 20, which anchors an otherwise "
+            "floating pattern to the repository root"
+        )
+    return "unclassified"
+
+
+def classify_package_rule(line: str) -> str | None:
+    """Why the package used a line that GitHub skips (None when GitHub keeps it too)."""
+    stripped = line.strip()
+    if stripped.startswith("!"):
+        return "package: '!' negation lines are matched as a literal '!' (GitHub skips them)"
+    if "[" in stripped.split()[0]:
+        return "package: '[ ]' ranges are used as regex classes (GitHub skips the line)"
+    if stripped.startswith("\\#"):
+        return "package: a leading '\\#' is matched as '#' (GitHub skips the line)"
+    words = stripped.split()
+    if any(w.startswith("#") for w in words[1:]):
+        return "package: words of an inline comment that look like owners are kept as owners"
+    if any(not (w.startswith("@") or "@" in w) for w in words[1:]):
+        return "package: invalid owners are dropped but the line is kept (GitHub skips the line)"
+    return None
+
+
+def run(n_rules: int, n_paths: int, seed: int, edge_cases: bool) -> dict[str, object]:
+    from codeowners import CodeOwners as PackageCodeOwners  # the reference implementation
+
+    rng = random.Random(seed)
+    text = make_codeowners(rng, n_rules, edge_cases)
+    paths = make_paths(rng, n_paths, edge_cases)
+
+    def timed(fn: Callable[[], object]) -> tuple[float, object]:
+        t0 = time.perf_counter()
+        out = fn()
+        return time.perf_counter() - t0, out
+
+    t_parse_ours, ours_obj = timed(lambda: CodeOwners.parse(text))
+    assert isinstance(ours_obj, CodeOwners)
+    ours = ours_obj
+    t_match_ours, ours_rules_obj = timed(lambda: [ours.rule_for(p) for p in paths])
+    ours_rules: list[Rule | None] = ours_rules_obj  # type: ignore[assignment]
+
+    t_parse_pkg, pkg_obj = timed(lambda: PackageCodeOwners(text))
+    pkg: PackageCodeOwners = pkg_obj  # type: ignore[assignment]
+    t_match_pkg, pkg_answers_obj = timed(lambda: [pkg.matching_line(p) for p in paths])
+    pkg_answers: list[tuple[list[tuple[str, str]], int | None, str | None, str | None]]
+    pkg_answers = pkg_answers_obj  # type: ignore[assignment]
+
+    lines = text.split("\n")
+    classes: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    for path, ours_rule, (pkg_owners, pkg_line, _, _) in zip(
+        paths, ours_rules, pkg_answers, strict=True
+    ):
+        ours_owners = list(ours_rule.owners) if ours_rule else []
+        if ours_owners == [o for _, o in pkg_owners]:
+            continue
+        cls: str | None = None
+        if pkg_line is not None and (ours_rule is None or ours_rule.line != pkg_line):
+            cls = classify_package_rule(lines[pkg_line - 1])
+        if cls is None:
+            cls = classify_difference(path, ours_rule, text)
+        classes[cls] += 1
+        examples.setdefault(
+            cls, f"{path!r}: ours line {ours_rule.line if ours_rule else None}, pkg {pkg_line}"
+        )
+
+    total_ours = t_parse_ours + t_match_ours
+    total_pkg = t_parse_pkg + t_match_pkg
+    report: dict[str, object] = {
+        "benchmark": "codeowners",
+        "rules": len(ours.rules),
+        "paths": len(paths),
+        "seed": seed,
+        "edge_cases": edge_cases,
+        "steward_parse_s": round(t_parse_ours, 4),
+        "steward_match_s": round(t_match_ours, 4),
+        "steward_total_s": round(total_ours, 4),
+        "package_parse_s": round(t_parse_pkg, 4),
+        "package_match_s": round(t_match_pkg, 4),
+        "package_total_s": round(total_pkg, 4),
+        "steward_us_per_path": round(t_match_ours / len(paths) * 1e6, 3),
+        "package_us_per_path": round(t_match_pkg / len(paths) * 1e6, 3),
+        "speedup": round(total_pkg / total_ours, 1),
+        "differences": sum(classes.values()),
+        "difference_classes": dict(classes),
+        "difference_examples": examples,
+        "steward_problems": len(ours.problems),
+    }
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--rules", type=int, default=500)
+    ap.add_argument("--paths", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--edge-cases", action="store_true")
+    args = ap.parse_args(argv)
+    report = run(args.rules, args.paths, args.seed, args.edge_cases)
+    for cls, n in dict(report["difference_classes"]).items():  # type: ignore[call-overload]
+        print(f"# {n:>6} differences: {cls}", file=sys.stderr)
+    print(json.dumps(report, sort_keys=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
