@@ -231,4 +231,35 @@ def check_kind(entity: dict[str, Any], ref: str) -> list[Issue]:
         return [Issue("<root> must have required property 'spec' - missingProperty: spec")]
     issues: list[Issue] = []
     KIND_SPECS[entity["kind"]](entity["spec"], ("spec",), issues)
+    if not issues and entity["kind"] == "Location":
+        issues = check_location_targets(entity["spec"])
     return issues
+
+
+ALLOWED_LOCATION_TYPES = ("url",)
+"""CatalogBuilder's default ``allowedLocationTypes``; a file's own type (``file``) is also fine."""
+
+
+def check_location_targets(spec: dict[str, Any]) -> list[Issue]:
+    """The orchestrator's Location step, short of reading the targets (not followed here)."""
+    location_type = spec.get("type", "file")
+    if location_type != "file" and location_type not in ALLOWED_LOCATION_TYPES:
+        return [
+            Issue(
+                'Registered locations must be of an allowed type ["url"]',
+                ("spec", "type"),
+            )
+        ]
+    targets: list[tuple[Any, FieldPath]] = []
+    if spec.get("target"):
+        targets.append((spec["target"], ("spec", "target")))
+    targets += [(t, ("spec", "targets", i)) for i, t in enumerate(spec.get("targets") or [])]
+    return [
+        Issue(
+            f"LocationEntityProcessor cannot handle {location_type} type location with target "
+            f"{target} that ends with a path separator",
+            path,
+        )
+        for target, path in targets
+        if location_type == "file" and isinstance(target, str) and target.endswith("/")
+    ]
