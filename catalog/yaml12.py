@@ -334,8 +334,9 @@ def _identity(value: Any) -> Any:
     if value is None or isinstance(value, bool):
         return ("const", value)
     if isinstance(value, int | float):
-        number = float(value) if abs(value) <= 1e308 else math.copysign(math.inf, value)
-        return ("number", number) if number == number else object()  # NaN !== NaN
+        if value != value:
+            return object()  # NaN !== NaN
+        return ("number", float(value) if abs(value) <= 1e308 else math.copysign(math.inf, value))
     return object()  # objects (and alias keys, see _Composer) are never equal
 
 
@@ -399,6 +400,10 @@ class _Composer:
                 self._lines = lines
                 root = get()
                 line = root.start_mark.line + 1
+                if type(root) is ScalarEvent and not root.value and not root.style:
+                    # An empty document: yaml v2 places its empty node on the "---" line,
+                    # libyaml at the next token.
+                    line = event.start_mark.line + 1
                 lines[()] = line
                 value = self._value(root, ())
                 get()  # DocumentEndEvent
