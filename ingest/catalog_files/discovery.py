@@ -43,19 +43,17 @@ def location_targets(entity: dict[str, Any]) -> list[str]:
 
 
 def resolve_location_target(
-    location_file: Path, entity: dict[str, Any], target: str, roots: Sequence[Path]
+    location_file: Path, target: str, roots: Sequence[Path]
 ) -> tuple[list[Path], Problem | None]:
     """Files a Location target names, or a problem explaining why it is not followed.
 
-    Only ``file`` targets are followed (``spec.type`` absent or ``file``): relative paths
-    resolve against the Location's own directory, globs are expanded, and nothing outside
-    the configured roots is ever read.
+    Relative targets are followed whatever ``spec.type`` says: for ``url`` Locations Backstage
+    resolves them against the Location's own URL, which in a local checkout is the file's own
+    directory. Globs are expanded; absolute URLs and anything outside the roots are not read.
     """
-    spec = entity.get("spec") or {}
-    kind = spec.get("type", "file") if isinstance(spec, dict) else "file"
-    if kind != "file" or "://" in target:
-        return [], Problem(f"Location target {target!r} of type {kind!r} is not followed "
-                           "(only file targets are read from local roots)", field="spec.target")
+    if "://" in target:
+        return [], Problem(f"Location target {target!r} is a URL; only targets inside the "
+                           "configured roots are read", field="spec.target")
     if target.endswith(("/", os.sep)):
         return [], Problem(f"Location target {target!r} ends with a path separator",
                            field="spec.target")

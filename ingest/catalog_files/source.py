@@ -16,7 +16,7 @@ from catalog.errors import SourceError
 from catalog.files import read_limited
 from catalog.model import FileResult, Problem, ProcessedEntity
 from catalog.processing import process_file, resolve_conflicts
-from ingest.catalog_files.cache import CachedFile, FileCache
+from ingest.catalog_files.cache import CachedFile, FileCache, IndexEntry
 from ingest.catalog_files.config import CatalogFilesConfig
 from ingest.catalog_files.discovery import (
     location_targets,
@@ -41,6 +41,9 @@ class FileOutcome:
     sha256: str = ""
     result: FileResult = field(default_factory=FileResult)
     kept_from_last_good: bool = False
+    targets: list[str] = field(default_factory=list)
+    location_warnings: list[Problem] = field(default_factory=list)
+    """Location targets not followed; kept apart because ``result`` may be a cached object."""
 
 
 def _parse_one(
@@ -81,30 +84,69 @@ class CatalogFilesSource:
         for root in missing:
             ctx.report.error(f"{root}: configured root does not exist")
 
-        settings_key = repr(sorted(self.config.model_dump(mode="json", exclude={"schedule", "workers"}).items()))
-        cache = FileCache.load(ctx.state_dir / "files.pickle", settings_key)
-        outcomes = self._read_all(ctx, cache)
-        cache.save({os.path.realpath(o.path) for o in outcomes})
+        settings = self.config.model_dump(mode="json", exclude={"schedule", "workers"})
+        settings_key = repr(sorted(settings.items()))
+        cache = FileCache(ctx.state_dir, settings_key)
+        walked = self._walk()
+        contents: dict[str, bytes] = {}
+        quick = self._fingerprint_from_index(settings_key, walked, cache, contents)
+        if quick is not None and quick[0] == ctx.previous_fingerprint:
+            ctx.report.fingerprint = quick[0]
+            ctx.report.counts["files"] = quick[1]
+            ctx.report.unchanged = True
+            return []
 
-        fingerprint = hashlib.sha256(
-            (settings_key + "".join(f"\n{o.location}\0{o.sha256}" for o in outcomes)).encode()
-        ).hexdigest()
-        ctx.report.fingerprint = fingerprint
+        outcomes = self._read_all(ctx, walked, cache, contents)
+        cache.save({os.path.realpath(o.path): IndexEntry(o.sha256, o.targets) for o in outcomes})
+        ctx.report.fingerprint = _fingerprint(settings_key, ((o.location, o.sha256) for o in outcomes))
         ctx.report.counts["files"] = len(outcomes)
-        if fingerprint == ctx.previous_fingerprint:
+        if ctx.report.fingerprint == ctx.previous_fingerprint:
             ctx.report.unchanged = True
             return []
         return list(self._records(ctx, outcomes))
 
-    def _read_all(self, ctx: SourceContext, cache: FileCache) -> list[FileOutcome]:
-        wave: list[FileOutcome] = []
-        seen: set[str] = set()
+    def _walk(self) -> list[FileOutcome]:
+        walked: list[FileOutcome] = []
         for root in self.roots:
-            if not root.is_dir():
+            if root.is_dir():
+                for path in walk_catalog_files(root, self.config.filenames,
+                                               self.config.exclude_dirs):
+                    location = self._location(path)
+                    walked.append(FileOutcome(path, location, origin=location))
+        return walked
+
+    def _fingerprint_from_index(
+        self, settings_key: str, walked: list[FileOutcome], cache: FileCache,
+        contents: dict[str, bytes],
+    ) -> tuple[str, int] | None:
+        """The tree's fingerprint if every file (Location targets included) is in the index
+        with the same content; None as soon as one is new, changed or unreadable."""
+        seen: dict[str, tuple[str, str]] = {}
+        queue = [o.path for o in walked]
+        while queue:
+            path = queue.pop()
+            real = os.path.realpath(path)
+            if real in seen:
                 continue
-            for path in walk_catalog_files(root, self.config.filenames, self.config.exclude_dirs):
-                location = self._location(path)
-                wave.append(FileOutcome(path, location, origin=location))
+            entry = cache.index.get(real)
+            data = read_limited(path, self.config.max_file_bytes) if entry else None
+            if entry is None or not isinstance(data, bytes) or \
+                    containing_root(path, self.roots) is None:
+                return None
+            contents[real] = data
+            sha = hashlib.sha256(data).hexdigest()
+            if sha != entry.sha256:
+                return None
+            seen[real] = (self._location(path), sha)
+            queue.extend(Path(t) for t in entry.targets)
+        return _fingerprint(settings_key, seen.values()), len(seen)
+
+    def _read_all(
+        self, ctx: SourceContext, walked: list[FileOutcome], cache: FileCache,
+        contents: dict[str, bytes],
+    ) -> list[FileOutcome]:
+        wave = walked
+        seen: set[str] = set()
         outcomes: list[FileOutcome] = []
         total = 0
         while wave:
@@ -112,16 +154,17 @@ class CatalogFilesSource:
             seen.update(os.path.realpath(o.path) for o in wave)
             total += len(wave)
             ctx.progress(0, total)
-            self._parse_wave(ctx, wave, cache)
+            self._parse_wave(ctx, wave, cache, contents)
             outcomes.extend(wave)
             wave = self._follow_locations(wave) if self.config.follow_locations else []
         outcomes.sort(key=lambda o: o.location)
         return outcomes
 
-    def _parse_wave(self, ctx: SourceContext, wave: list[FileOutcome], cache: FileCache) -> None:
+    def _parse_wave(self, ctx: SourceContext, wave: list[FileOutcome], cache: FileCache,
+                    contents: dict[str, bytes]) -> None:
         todo: list[tuple[FileOutcome, bytes]] = []
         for outcome in wave:
-            data = self._read_bytes(outcome)
+            data = contents.pop(os.path.realpath(outcome.path), None) or self._read_bytes(outcome)
             if data is None:
                 ctx.progress(1, None)
                 continue
@@ -194,12 +237,11 @@ class CatalogFilesSource:
                 if not entity.accepted or entity.ref.split(":", 1)[0] != "location":
                     continue
                 for target in location_targets(entity.entity):
-                    files, problem = resolve_location_target(
-                        outcome.path, entity.entity, target, self.roots)
+                    files, problem = resolve_location_target(outcome.path, target, self.roots)
                     if problem is not None:
-                        line = entity.line
-                        outcome.result.warnings.append(
-                            Problem(problem.message, line=line, field=problem.field))
+                        outcome.location_warnings.append(
+                            Problem(problem.message, line=entity.line, field=problem.field))
+                    outcome.targets.extend(os.path.realpath(f) for f in files)
                     found.extend(FileOutcome(f, self._location(f), outcome.location) for f in files)
         return found
 
@@ -216,7 +258,7 @@ class CatalogFilesSource:
             for p in result.errors:
                 report.error(p.render(o.location))
                 yield ProblemRecord("error", o.location, p.line, p.field, None, p.message)
-            for p in result.warnings:
+            for p in [*result.warnings, *o.location_warnings]:
                 report.warn(p.render(o.location))
                 yield ProblemRecord("warning", o.location, p.line, p.field, None, p.message)
             for ent in result.entities:
@@ -240,6 +282,12 @@ class CatalogFilesSource:
         report.counts["entities"] = len(accepted)
         report.counts["relations"] = relations
         report.counts["conflicts"] = len(conflicts)
+
+
+def _fingerprint(settings_key: str, files: Iterable[tuple[str, str]]) -> str:
+    """One hash over the settings and every (location, sha256), independent of walk order."""
+    lines = sorted(f"{location}\0{sha}" for location, sha in files)
+    return hashlib.sha256("\n".join([settings_key, *lines]).encode()).hexdigest()
 
 
 def _entity_record(ent: ProcessedEntity, outcome: FileOutcome) -> EntityRecord:
