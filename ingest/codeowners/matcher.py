@@ -155,6 +155,8 @@ def _segment_regex(seg: _Segment) -> str:
     ``p0*p1*...*pk``: the middle pieces are found leftmost and committed (atomic groups), which
     is exact for globs and keeps matching linear; only the last ``*`` may backtrack.
     """
+    if seg == (_STAR,):
+        return "[^/]+"  # a whole segment: never empty
     pieces: list[list[_Token]] = [[]]
     for tok in seg:
         if tok == _STAR:
