@@ -19,11 +19,14 @@ Known differences from yaml v2 (all rare in catalog files; each raises YamlError
 
 * libyaml's scanner, not yaml v2's lexer, decides what is a syntax error; messages and some
   error lines differ, and a few inputs that one accepts the other rejects (e.g. libyaml refuses
-  control characters such as U+0007, which yaml v2 keeps in the string).
+  control characters such as U+0007, which yaml v2 keeps in the string; it skips a byte order
+  mark at the start of any line, where yaml v2 keeps one that is not at the very start).
 * ``%YAML 1.1`` documents (yaml v2 switches to its 1.1 schema), and tags whose yaml v2 result is
   not JSON (``!!set`` maps, ``!!omap``/``!!pairs`` sequences, ``!!merge``), are refused.
 * Collection-valued and ``!!binary``/``!!timestamp`` map keys are refused (yaml v2 turns them
   into flow-YAML strings).
+* A bare document right after ``...`` (no ``---``) and unknown directives (``%FOO``) are
+  errors in libyaml; empty implicit keys (``: x`` without ``?``) too.
 * Integer-like keys keep their YAML order here; a JavaScript object lists them first.
 * Integers keep full precision here; JavaScript rounds beyond 2**53 (numbers that overflow a
   double become ``inf``, as in JavaScript).
@@ -82,8 +85,16 @@ def load_all(text: str, *, max_alias_count: int = 100) -> list[YamlDocument]:
     ``max_alias_count`` is yaml v2's option of the same name: 0 forbids aliases, a negative
     number disables the check.
     """
+    restore = None
+    # YAML 1.1 (libyaml) breaks lines at NEL, LS and PS; YAML 1.2 (yaml v2) keeps them as
+    # ordinary characters. Hide them from libyaml behind noncharacters, put them back after.
+    if ("\x85" in text or "\u2028" in text or "\u2029" in text) and not any(
+        c in text for c in _HIDDEN_BREAKS.values()
+    ):
+        text = text.translate(_HIDE_BREAKS)
+        restore = _RESTORE_BREAKS
     try:
-        return _Composer(text, max_alias_count).documents()
+        docs = _Composer(text, max_alias_count).documents()
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
@@ -104,6 +115,38 @@ def load_all(text: str, *, max_alias_count: int = 100) -> list[YamlDocument]:
         raise YamlError("YAML is nested too deeply") from None
     except PyYAMLError as exc:  # pragma: no cover - libyaml raises the marked kinds above
         raise YamlError(str(exc)) from None
+    if restore is not None:
+        docs = [_restore_document(doc, restore) for doc in docs]
+    return docs
+
+
+_HIDDEN_BREAKS = {"\x85": "\ufdd0", "\u2028": "\ufdd1", "\u2029": "\ufdd2"}
+_HIDE_BREAKS = str.maketrans(_HIDDEN_BREAKS)
+_RESTORE_BREAKS = str.maketrans({v: k for k, v in _HIDDEN_BREAKS.items()})
+
+
+def _restore_document(doc: YamlDocument, table: dict[int, str]) -> YamlDocument:
+    memo: dict[int, Any] = {}  # keeps aliased values shared (and alias-heavy files linear)
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.translate(table)
+        if isinstance(value, dict | list):
+            done = memo.get(id(value))
+            if done is None:
+                if isinstance(value, dict):
+                    done = {k.translate(table): walk(v) for k, v in value.items()}
+                else:
+                    done = [walk(v) for v in value]
+                memo[id(value)] = done
+            return done
+        return value
+
+    lines = {
+        tuple(p.translate(table) if isinstance(p, str) else p for p in path): line
+        for path, line in doc.field_lines.items()
+    }
+    return YamlDocument(walk(doc.value), doc.line, lines)
 
 
 # --- scalars: the yaml v2 core schema -------------------------------------------------------

@@ -35,6 +35,7 @@ DEVIATIONS_RAISE = {
     "recursive alias": "yaml v2 builds a cyclic object; we refuse",
     "empty key": "libyaml needs '?' before an empty implicit key",
     "unknown directive": "libyaml refuses unknown directives; yaml v2 only warns",
+    "document end then content": "libyaml (YAML 1.1) needs '---' after '...'",
 }
 # name -> our documents' values where they differ from yaml v2's.
 DEVIATIONS_VALUE: dict[str, list[Any]] = {
@@ -359,6 +360,16 @@ def test_control_character_line() -> None:
     with pytest.raises(YamlError) as raised:
         load_all("a: é\nb: x\x07\n")
     assert raised.value.line == 2
+
+
+def test_yaml_1_1_line_breaks_are_ordinary_characters() -> None:
+    (doc,) = load_all('a: x\x85y\nb:\n  - "p\u2028q"\n  - r\u2029\nc: 1\n')
+    assert doc.value == {"a": "x\x85y", "b": ["p\u2028q", "r\u2029"], "c": 1}
+    assert doc.field_lines[("c",)] == 5
+    (doc,) = load_all("k\u2028: &x [v\x85]\nl: *x\n")
+    assert doc.value == {"k\u2028": ["v\x85"], "l": ["v\x85"]}
+    assert doc.value["k\u2028"] is doc.value["l"]
+    assert doc.field_lines[("k\u2028", 0)] == 1
 
 
 def test_yaml_version_directives() -> None:

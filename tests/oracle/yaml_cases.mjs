@@ -159,6 +159,29 @@ const CASES = [
     'e: &e [' + rep('*d', 9) + ']\nf: &f [' + rep('*e', 9) + ']\n'],
   ['aliases per document', 'a: &x 1\nb: [' + rep('*x', 60) + ']\n---\na: &x 1\nb: [' + rep('*x', 60) + ']\n'],
 
+  // --- scalar styles and flow details -----------------------------------------------------
+  ['double-quoted escapes', 'a: "\\u00e9\\x41\\t\\n\\\\\\"\\/\\0\\a\\e\\N\\_\\L\\P\\U0001F600"\n'],
+  ['single-quoted', "a: 'it''s'\nb: ''\nc: 'multi\n  line'\n"],
+  ['multi-line plain', 'a: one\n  two\n\n  three\nb: x # comment\nc: y#z\n'],
+  ['block scalars', 'a: |\n  x\n   y\n\nb: >\n  p\n  q\n\n  r\nc: |-\n  s\n\nd: |+\n  t\n\ne: |2\n    u\nf: >-\n  # not a comment\n'],
+  ['block scalar with tabs', 'a: |\n  x\ty\n\tz\n'],
+  ['flow details', 'a: {x, y: 1}\nb: [x: 1, {y: 2}]\nc: [ ]\nd: { }\ne: [a, [b, {c: d}]]\nf: [1, 2, ]\n'],
+  ['empty sequence items', 'a:\n- \n- x\n-\n'],
+  ['complex key syntax', '? a\n: 1\n? b\nc: 2\n'],
+  ['anchors on keys', '&k a: 1\nb: *k\n'],
+  ['indicator at start', 'a: @x\n'],
+  ['backtick at start', 'a: `x`\n'],
+  ['empty tag value', 'a: !\nb: !!str\n'],
+  ['comment right after key', 'a: # c\n  b: 1\n'],
+  ['seq at same indent as key', 'a:\n- 1\n- 2\nb: 3\n'],
+  ['document end then content', 'a: 1\n...\nb: 2\n'],
+  ['key with spaces', 'a b c: 1\n"x y": 2\n'],
+  ['special characters in plain', 'a: -x\nb: ?x\nc: :x\nd: x:\ne: {x: a:b}\n'],
+  ['long line', 'a: ' + 'x'.repeat(5000) + '\n'],
+  ['unicode', 'naïve: "ü"\n名前: 値\nemoji: 😀\n'],
+  ['NEL and LS characters', 'a: x\u0085y\nb: x\u2028y\n'],
+  ['zero width and nbsp', 'a: x\u00a0\nb: \u200bx\n'],
+
   // --- a realistic entity -----------------------------------------------------------------
   ['catalog entity', [
     'apiVersion: backstage.io/v1alpha1',
