@@ -21,6 +21,8 @@ Known differences from yaml v2 (all rare in catalog files; each raises YamlError
   error lines differ, and a few inputs that one accepts the other rejects (e.g. libyaml refuses
   control characters such as U+0007, which yaml v2 keeps in the string; it skips a byte order
   mark at the start of any line, where yaml v2 keeps one that is not at the very start).
+* ``%YAML`` versions other than 1.1 and 1.2 are errors in libyaml (yaml v2 warns and reads
+  them as 1.2).
 * ``%YAML 1.1`` documents (yaml v2 switches to its 1.1 schema), and tags whose yaml v2 result is
   not JSON (``!!set`` maps, ``!!omap``/``!!pairs`` sequences, ``!!merge``), are refused.
 * Collection-valued and ``!!binary``/``!!timestamp`` map keys are refused (yaml v2 turns them
@@ -426,16 +428,17 @@ class _Composer:
     def documents(self) -> list[YamlDocument]:
         get = self._get
         docs: list[YamlDocument] = []
-        get()  # StreamStartEvent
         try:
+            get()  # StreamStartEvent
             while True:
                 event = get()
                 if type(event) is StreamEndEvent:
                     return docs
-                if event.version is not None and tuple(event.version) != (1, 2):
-                    major, minor = event.version
+                if event.version is not None and tuple(event.version) == (1, 1):
+                    # yaml v2 would switch to its YAML 1.1 schema (libyaml itself refuses
+                    # versions other than 1.1 and 1.2).
                     raise YamlError(
-                        f"%YAML {major}.{minor} documents are not supported (only YAML 1.2)",
+                        "%YAML 1.1 documents are not supported (only YAML 1.2)",
                         line=event.start_mark.line + 1,
                     )
                 self._anchors = {}

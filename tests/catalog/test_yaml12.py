@@ -34,6 +34,8 @@ DEVIATIONS_RAISE = {
     "control character": "libyaml refuses control characters",
     "recursive alias": "yaml v2 builds a cyclic object; we refuse",
     "empty key": "libyaml needs '?' before an empty implicit key",
+    "YAML 1.0 directive": "libyaml refuses YAML versions it does not know; yaml v2 warns",
+    "YAML 1.3 directive": "libyaml refuses YAML versions it does not know; yaml v2 warns",
     "unknown directive": "libyaml refuses unknown directives; yaml v2 only warns",
     "document end then content": "libyaml (YAML 1.1) needs '---' after '...'",
 }

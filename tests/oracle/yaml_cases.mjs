@@ -114,6 +114,8 @@ const CASES = [
   ['CRLF', 'a: 1\r\nb:\r\n  - x\r\n'],
   ['YAML 1.2 directive', '%YAML 1.2\n---\na: yes\n'],
   ['YAML 1.1 directive', '%YAML 1.1\n---\na: yes\n'],
+  ['YAML 1.0 directive', '%YAML 1.0\n---\na: yes\n'],
+  ['YAML 1.3 directive', '%YAML 1.3\n---\na: yes\n'],
   ['unknown directive', '%FOO bar\n---\na: 1\n'],
 
   // --- syntax errors ----------------------------------------------------------------------
