@@ -29,6 +29,9 @@ __all__ = ["ParsedFile", "Rule", "classify_owner", "parse_codeowners"]
 # kept so the pattern can be reported as an unfinished escape.
 _WORD = re.compile(r"(?:\\[\s\S]|[^ \t\\])+\\?|\\")
 
+# GitLab's ``[Section]``, ``^[Optional]``, ``[Section][2]`` headers, optionally with owners.
+_GITLAB_SECTION = re.compile(r"\^?\[[^\]]+\](?:\[\d+\])?(?:[ \t].*)?")
+
 _USERNAME = re.compile(r"@[A-Za-z0-9_-]+")
 _TEAM = re.compile(r"@[A-Za-z0-9_-]+/[A-Za-z0-9_-]+")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -87,6 +90,15 @@ def parse_codeowners(text: str | bytes) -> ParsedFile:
     for lineno, line in enumerate(_lines(text), start=1):
         stripped = line.lstrip(" \t")
         if not stripped or stripped.startswith("#"):
+            continue
+        if _GITLAB_SECTION.fullmatch(stripped):
+            problems.append(
+                Problem(
+                    "GitLab section headers are not supported by GitHub; line skipped",
+                    line=lineno,
+                    field="pattern",
+                )
+            )
             continue
         words: list[str] = []
         for m in _WORD.finditer(stripped):
