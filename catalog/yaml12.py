@@ -32,6 +32,8 @@ Known differences from yaml v2 (all rare in catalog files; each raises YamlError
 * Integer-like keys keep their YAML order here; a JavaScript object lists them first.
 * Integers keep full precision here; JavaScript rounds beyond 2**53 (numbers that overflow a
   double become ``inf``, as in JavaScript).
+* Nesting deeper than about 500 levels is an error here (Python's recursion limit); yaml v2
+  gives up somewhere near 800.
 * Aliased collections are shared Python objects, as in JavaScript: treat values as read-only.
 """
 
