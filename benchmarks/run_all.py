@@ -10,7 +10,9 @@ import benchmarks
 
 
 def main() -> None:
-    names = sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_"))
+    names = sorted(
+        m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_")
+    )
     for name in names:
         module = importlib.import_module(f"benchmarks.{name}")
         sys.argv = [name]

@@ -44,8 +44,9 @@ class CheckReport:
             "files": {
                 f.key: {
                     "ok": f.result.ok,
-                    "errors": [{"line": p.line, "message": _with_field(p)}
-                               for p in self.problems(f)],
+                    "errors": [
+                        {"line": p.line, "message": _with_field(p)} for p in self.problems(f)
+                    ],
                     "entities": f.accepted,
                 }
                 for f in self.files
@@ -64,8 +65,9 @@ def collect_files(paths: Sequence[Path]) -> list[tuple[str, Path, Path]]:
     found: dict[str, tuple[str, Path, Path]] = {}
     for given in paths:
         if given.is_dir():
-            for file in sorted(p for p in given.rglob("*") if p.suffix in YAML_SUFFIXES
-                               and p.is_file()):
+            for file in sorted(
+                p for p in given.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()
+            ):
                 key = file.relative_to(given).as_posix()
                 found.setdefault(str(file.resolve()), (key, file, given))
         else:

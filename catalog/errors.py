@@ -1,13 +1,13 @@
 """Steward's one error tree.
 
-    StewardError
-    ├── ConfigError          steward.yaml (or another config file) is invalid; names file:line and field
-    ├── StoreError           the DuckDB file cannot be used (e.g. its schema is newer than this code)
-    ├── SourceError          a source failed as a whole (its previous snapshot stays)
-    ├── CatalogError         catalog data is invalid (file:line, entity, field)
-    │   └── YamlError        a YAML document could not be read
-    ├── UnknownEntityError   a ref that names no entity (carries close-name suggestions)
-    └── QueryRefused         a SQL statement that is not a read-only query
+StewardError
+├── ConfigError          steward.yaml (or another config file) is invalid; names file:line and field
+├── StoreError           the DuckDB file cannot be used (e.g. its schema is newer than this code)
+├── SourceError          a source failed as a whole (its previous snapshot stays)
+├── CatalogError         catalog data is invalid (file:line, entity, field)
+│   └── YamlError        a YAML document could not be read
+├── UnknownEntityError   a ref that names no entity (carries close-name suggestions)
+└── QueryRefused         a SQL statement that is not a read-only query
 """
 
 from __future__ import annotations

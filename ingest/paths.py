@@ -27,8 +27,9 @@ def is_inside(path: Path, roots: Sequence[Path]) -> bool:
     return containing_root(path, roots) is not None
 
 
-def _resolve_against_config(value: object, handler: ValidatorFunctionWrapHandler,
-                            info: ValidationInfo) -> Path:
+def _resolve_against_config(
+    value: object, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+) -> Path:
     path = handler(value)
     assert isinstance(path, Path)
     base = (info.context or {}).get("base_dir") if isinstance(info.context, dict) else None

@@ -28,7 +28,9 @@ class RunOutcome:
 
 def _columns(records: list[Record]) -> dict[str, list[Any]]:
     fields = type(records[0])._fields
-    return {name: list(values) for name, values in zip(fields, zip(*records, strict=True), strict=True)}
+    return {
+        name: list(values) for name, values in zip(fields, zip(*records, strict=True), strict=True)
+    }
 
 
 def _empty_columns(table: str) -> dict[str, list[Any]]:
@@ -77,7 +79,13 @@ def run_source(
 
     stray = set(by_table) - source.tables
     if stray:
-        return _fail(store, run_id, name, report, f"emitted records for tables it does not own: {sorted(stray)}")
+        return _fail(
+            store,
+            run_id,
+            name,
+            report,
+            f"emitted records for tables it does not own: {sorted(stray)}",
+        )
     snapshot = {
         table: _columns(by_table[table]) if by_table.get(table) else _empty_columns(table)
         for table in source.tables

@@ -22,6 +22,5 @@ class Schedule(BaseModel):
 
     def total_seconds(self) -> int:
         return (
-            (((self.weeks * 7 + self.days) * 24 + self.hours) * 60 + self.minutes) * 60
-            + self.seconds
-        )
+            ((self.weeks * 7 + self.days) * 24 + self.hours) * 60 + self.minutes
+        ) * 60 + self.seconds

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -22,10 +22,14 @@ from ingest.source import ProgressCallback
 from service.config import load_config
 from service.ingestion import ingest
 
-app = typer.Typer(help="Steward: Backstage-compatible catalog ingestion, ownership and scorecards.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
-catalog_app = typer.Typer(help="Catalog files, validated exactly as Backstage would.",
-                          no_args_is_help=True)
+app = typer.Typer(
+    help="Steward: Backstage-compatible catalog ingestion, ownership and scorecards.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(
+    help="Catalog files, validated exactly as Backstage would.", no_args_is_help=True
+)
 app.add_typer(catalog_app, name="catalog")
 
 console = Console()
@@ -38,12 +42,12 @@ ConfigOption = Annotated[
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-class CheckFormat(str, Enum):
+class CheckFormat(StrEnum):
     text = "text"
     json = "json"
 
 
-class SqlFormat(str, Enum):
+class SqlFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -70,18 +74,27 @@ def catalog_check(
     else:
         for checked in report.files:
             mark = "[green]ok[/]" if checked.result.ok else "[red]FAIL[/]"
-            console.print(f"{mark} {checked.key} ({len(checked.accepted)} entities)",
-                          highlight=False)
+            console.print(
+                f"{mark} {checked.key} ({len(checked.accepted)} entities)", highlight=False
+            )
             for problem in report.problems(checked):
-                console.print(f"   {problem.render(checked.key)}", highlight=False, markup=False,
-                              soft_wrap=True)
+                console.print(
+                    f"   {problem.render(checked.key)}",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
         for ref, kept, rejected in report.conflicts:
-            console.print(f"[yellow]conflict[/] {ref}: kept from {kept}, rejected in {rejected}",
-                          highlight=False)
+            console.print(
+                f"[yellow]conflict[/] {ref}: kept from {kept}, rejected in {rejected}",
+                highlight=False,
+            )
         bad = sum(1 for f in report.files if not f.result.ok)
-        console.print(f"{len(report.files)} files, {bad} not ok, "
-                      f"{sum(len(f.accepted) for f in report.files)} entities accepted, "
-                      f"{len(report.relations)} relations, {len(report.conflicts)} conflicts")
+        console.print(
+            f"{len(report.files)} files, {bad} not ok, "
+            f"{sum(len(f.accepted) for f in report.files)} entities accepted, "
+            f"{len(report.relations)} relations, {len(report.conflicts)} conflicts"
+        )
     if not report.ok:
         raise typer.Exit(1)
 
@@ -93,8 +106,14 @@ def _print_outcomes(outcomes: list[RunOutcome]) -> None:
     for o in outcomes:
         counts = ", ".join(f"{k}={v}" for k, v in sorted(o.report.counts.items()))
         style = {"ok": "green", "unchanged": "cyan", "failed": "red"}[o.status]
-        table.add_row(o.source, str(o.run_id), f"[{style}]{o.status}[/]", counts,
-                      str(len(o.report.warnings)), str(len(o.report.errors)))
+        table.add_row(
+            o.source,
+            str(o.run_id),
+            f"[{style}]{o.status}[/]",
+            counts,
+            str(len(o.report.warnings)),
+            str(len(o.report.errors)),
+        )
     console.print(table)
     for o in outcomes:
         for message in o.report.errors[:50]:
@@ -105,8 +124,14 @@ def _print_outcomes(outcomes: list[RunOutcome]) -> None:
 
 def _run_ingest(config_path: Path | None, sources: list[str]) -> list[RunOutcome]:
     config = load_config(config_path)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err_console, transient=False) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    ) as progress:
 
         def progress_for(name: str) -> ProgressCallback:
             task = progress.add_task(name, total=None)
@@ -126,8 +151,9 @@ def _run_ingest(config_path: Path | None, sources: list[str]) -> list[RunOutcome
 @app.command("ingest")
 def ingest_command(
     config: ConfigOption = None,
-    source: Annotated[list[str] | None, typer.Option("--source", "-s",
-                                                     help="Run only this source (repeatable).")] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Run only this source (repeatable).")
+    ] = None,
 ) -> None:
     """Run the configured sources once and store their snapshots."""
     try:
@@ -184,8 +210,10 @@ def demo(
     for kind, count in result.rows:
         table.add_row(str(kind), str(count))
     console.print(table)
-    console.print("The HTTP API is not built yet; query the data with "
-                  f"[bold]steward sql --config {path} \"SELECT …\"[/].")
+    console.print(
+        "The HTTP API is not built yet; query the data with "
+        f'[bold]steward sql --config {path} "SELECT …"[/].'
+    )
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)
 

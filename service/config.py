@@ -126,6 +126,7 @@ def _line_for(lines: dict[tuple[str | int, ...], int], loc: tuple[str | int, ...
 
 def _interpolate(value: Any, loc: tuple[str | int, ...], fail: Any) -> Any:
     if isinstance(value, str):
+
         def replace(match: re.Match[str]) -> str:
             if match.group(0) == "$${":
                 return "${"

@@ -31,8 +31,9 @@ class SnapshotTable:
     def ddl(self) -> str:
         cols = ",\n  ".join(f"{name} {kind}" for name, kind in self.columns)
         return (
-            f"CREATE TABLE {self.name} (\n  source VARCHAR NOT NULL,\n  valid_from BIGINT NOT NULL,\n"
-            f"  valid_to BIGINT,\n  row_hash VARCHAR NOT NULL,\n  {cols}\n)"
+            f"CREATE TABLE {self.name} (\n  source VARCHAR NOT NULL,\n"
+            f"  valid_from BIGINT NOT NULL,\n  valid_to BIGINT,\n"
+            f"  row_hash VARCHAR NOT NULL,\n  {cols}\n)"
         )
 
 

@@ -52,17 +52,26 @@ def resolve_location_target(
     directory. Globs are expanded; absolute URLs and anything outside the roots are not read.
     """
     if "://" in target:
-        return [], Problem(f"Location target {target!r} is a URL; only targets inside the "
-                           "configured roots are read", field="spec.target")
+        return [], Problem(
+            f"Location target {target!r} is a URL; only targets inside the "
+            "configured roots are read",
+            field="spec.target",
+        )
     if target.endswith(("/", os.sep)):
-        return [], Problem(f"Location target {target!r} ends with a path separator",
-                           field="spec.target")
+        return [], Problem(
+            f"Location target {target!r} ends with a path separator", field="spec.target"
+        )
     if os.path.isabs(target):
-        return [], Problem(f"Location target {target!r} is an absolute path; only paths "
-                           "relative to the Location file are allowed", field="spec.target")
+        return [], Problem(
+            f"Location target {target!r} is an absolute path; only paths "
+            "relative to the Location file are allowed",
+            field="spec.target",
+        )
     pattern = os.path.normpath(os.path.join(location_file.parent, target))
-    escape = Problem(f"Location target {target!r} escapes the configured roots and was not read",
-                     field="spec.target")
+    escape = Problem(
+        f"Location target {target!r} escapes the configured roots and was not read",
+        field="spec.target",
+    )
     if containing_root(Path(pattern), roots) is None:
         return [], escape
     if glob.has_magic(target):

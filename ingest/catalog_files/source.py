@@ -47,12 +47,20 @@ class FileOutcome:
 
 
 def _parse_one(
-    job: tuple[bytes, str], *, roots: Sequence[Path], allowed_hosts: frozenset[str],
+    job: tuple[bytes, str],
+    *,
+    roots: Sequence[Path],
+    allowed_hosts: frozenset[str],
     max_alias_count: int,
 ) -> FileResult:
     data, path = job
-    return process_file(data, path=Path(path), roots=roots, allowed_hosts=allowed_hosts,
-                        max_alias_count=max_alias_count)
+    return process_file(
+        data,
+        path=Path(path),
+        roots=roots,
+        allowed_hosts=allowed_hosts,
+        max_alias_count=max_alias_count,
+    )
 
 
 class CatalogFilesSource:
@@ -98,7 +106,9 @@ class CatalogFilesSource:
 
         outcomes = self._read_all(ctx, walked, cache, contents)
         cache.save({os.path.realpath(o.path): IndexEntry(o.sha256, o.targets) for o in outcomes})
-        ctx.report.fingerprint = _fingerprint(settings_key, ((o.location, o.sha256) for o in outcomes))
+        ctx.report.fingerprint = _fingerprint(
+            settings_key, ((o.location, o.sha256) for o in outcomes)
+        )
         ctx.report.counts["files"] = len(outcomes)
         if ctx.report.fingerprint == ctx.previous_fingerprint:
             ctx.report.unchanged = True
@@ -109,14 +119,18 @@ class CatalogFilesSource:
         walked: list[FileOutcome] = []
         for root in self.roots:
             if root.is_dir():
-                for path in walk_catalog_files(root, self.config.filenames,
-                                               self.config.exclude_dirs):
+                for path in walk_catalog_files(
+                    root, self.config.filenames, self.config.exclude_dirs
+                ):
                     location = self._location(path)
                     walked.append(FileOutcome(path, location, origin=location))
         return walked
 
     def _fingerprint_from_index(
-        self, settings_key: str, walked: list[FileOutcome], cache: FileCache,
+        self,
+        settings_key: str,
+        walked: list[FileOutcome],
+        cache: FileCache,
         contents: dict[str, bytes],
     ) -> tuple[str, int] | None:
         """The tree's fingerprint if every file (Location targets included) is in the index
@@ -130,8 +144,11 @@ class CatalogFilesSource:
                 continue
             entry = cache.index.get(real)
             data = read_limited(path, self.config.max_file_bytes) if entry else None
-            if entry is None or not isinstance(data, bytes) or \
-                    containing_root(path, self.roots) is None:
+            if (
+                entry is None
+                or not isinstance(data, bytes)
+                or containing_root(path, self.roots) is None
+            ):
                 return None
             contents[real] = data
             sha = hashlib.sha256(data).hexdigest()
@@ -142,7 +159,10 @@ class CatalogFilesSource:
         return _fingerprint(settings_key, seen.values()), len(seen)
 
     def _read_all(
-        self, ctx: SourceContext, walked: list[FileOutcome], cache: FileCache,
+        self,
+        ctx: SourceContext,
+        walked: list[FileOutcome],
+        cache: FileCache,
         contents: dict[str, bytes],
     ) -> list[FileOutcome]:
         wave = walked
@@ -160,8 +180,13 @@ class CatalogFilesSource:
         outcomes.sort(key=lambda o: o.location)
         return outcomes
 
-    def _parse_wave(self, ctx: SourceContext, wave: list[FileOutcome], cache: FileCache,
-                    contents: dict[str, bytes]) -> None:
+    def _parse_wave(
+        self,
+        ctx: SourceContext,
+        wave: list[FileOutcome],
+        cache: FileCache,
+        contents: dict[str, bytes],
+    ) -> None:
         todo: list[tuple[FileOutcome, bytes]] = []
         for outcome in wave:
             data = contents.pop(os.path.realpath(outcome.path), None) or self._read_bytes(outcome)
@@ -178,7 +203,8 @@ class CatalogFilesSource:
             else:
                 todo.append((outcome, data))
         for outcome, result in zip(
-            (o for o, _ in todo), self._parse_many([(d, str(o.path)) for o, d in todo], ctx),
+            (o for o, _ in todo),
+            self._parse_many([(d, str(o.path)) for o, d in todo], ctx),
             strict=True,
         ):
             key = os.path.realpath(outcome.path)
@@ -188,9 +214,13 @@ class CatalogFilesSource:
             outcome.result = entry.result
             self._apply_last_good(outcome, entry.last_good)
 
-    def _parse_many(self, jobs: list[tuple[bytes, str]], ctx: SourceContext) -> Iterator[FileResult]:
+    def _parse_many(
+        self, jobs: list[tuple[bytes, str]], ctx: SourceContext
+    ) -> Iterator[FileResult]:
         parse = partial(
-            _parse_one, roots=self.roots, allowed_hosts=frozenset(self.config.allowed_hosts),
+            _parse_one,
+            roots=self.roots,
+            allowed_hosts=frozenset(self.config.allowed_hosts),
             max_alias_count=self.config.max_alias_count,
         )
         workers = self.config.workers or os.cpu_count() or 1
@@ -208,8 +238,11 @@ class CatalogFilesSource:
     def _read_bytes(self, outcome: FileOutcome) -> bytes | None:
         path = outcome.path
         if containing_root(path, self.roots) is None:
-            outcome.result = FileResult(errors=[Problem(
-                "file is a symlink that leads outside the configured roots; not read")])
+            outcome.result = FileResult(
+                errors=[
+                    Problem("file is a symlink that leads outside the configured roots; not read")
+                ]
+            )
             return None
         data = read_limited(path, self.config.max_file_bytes)
         if isinstance(data, Problem):
@@ -223,9 +256,13 @@ class CatalogFilesSource:
             # The file broke: report its errors, but keep the entities of its last good version.
             outcome.result = FileResult(
                 errors=outcome.result.errors,
-                warnings=[*outcome.result.warnings, Problem(
-                    f"kept {len(last_good.entities)} entities from the last good version "
-                    "of this file")],
+                warnings=[
+                    *outcome.result.warnings,
+                    Problem(
+                        f"kept {len(last_good.entities)} entities from the last good version "
+                        "of this file"
+                    ),
+                ],
                 entities=last_good.entities,
             )
             outcome.kept_from_last_good = True
@@ -240,7 +277,8 @@ class CatalogFilesSource:
                     files, problem = resolve_location_target(outcome.path, target, self.roots)
                     if problem is not None:
                         outcome.location_warnings.append(
-                            Problem(problem.message, line=entity.line, field=problem.field))
+                            Problem(problem.message, line=entity.line, field=problem.field)
+                        )
                     outcome.targets.extend(os.path.realpath(f) for f in files)
                     found.extend(FileOutcome(f, self._location(f), outcome.location) for f in files)
         return found
@@ -253,8 +291,9 @@ class CatalogFilesSource:
         by_location = {o.location: o for o in outcomes}
         for o in outcomes:
             result = o.result
-            yield FileRecord(o.location, o.sha256, result.ok and not o.kept_from_last_good,
-                             len(result.entities))
+            yield FileRecord(
+                o.location, o.sha256, result.ok and not o.kept_from_last_good, len(result.entities)
+            )
             for p in result.errors:
                 report.error(p.render(o.location))
                 yield ProblemRecord("error", o.location, p.line, p.field, None, p.message)
@@ -269,7 +308,9 @@ class CatalogFilesSource:
                     report.warn(f"{p.render(o.location)} [{ent.ref}]")
                     yield ProblemRecord("warning", o.location, p.line, p.field, ent.ref, p.message)
         for ref, kept, rejected in conflicts:
-            line = next((e.line for e in by_location[rejected].result.entities if e.ref == ref), None)
+            line = next(
+                (e.line for e in by_location[rejected].result.entities if e.ref == ref), None
+            )
             message = f"entity {ref} is already defined in {kept}; this definition was rejected"
             report.error(f"{rejected}:{line}: {message}")
             yield ProblemRecord("error", rejected, line, None, ref, message)
@@ -304,7 +345,11 @@ def _entity_record(ent: ProcessedEntity, outcome: FileOutcome) -> EntityRecord:
     namespace, name = rest.split("/", 1)
     owner = next((t for s, r, t in ent.relations if r == "ownedBy" and s == ent.ref), None)
     system = next(
-        (t for s, r, t in ent.relations if r == "partOf" and s == ent.ref and t.startswith("system:")),
+        (
+            t
+            for s, r, t in ent.relations
+            if r == "partOf" and s == ent.ref and t.startswith("system:")
+        ),
         None,
     )
     tags = metadata.get("tags")

@@ -20,8 +20,12 @@ def _relations(*triples: tuple[str, str, str]) -> dict[str, list[str]]:
 def test_new_database_is_migrated_to_current_version(tmp_path: Path) -> None:
     with Store(tmp_path / "s.duckdb") as store:
         assert store.schema_version() == SCHEMA_VERSION
-        views = {r[0] for r in store.connection.execute(
-            "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        views = {
+            r[0]
+            for r in store.connection.execute(
+                "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+            ).fetchall()
+        }
     assert {"entities", "relations", "ingest_runs", "catalog_problems"} <= views
 
 
@@ -45,16 +49,28 @@ def test_database_newer_than_code_is_refused(tmp_path: Path) -> None:
 def test_snapshot_replacement_keeps_history(tmp_path: Path) -> None:
     with Store(tmp_path / "s.duckdb") as store:
         first = store.begin_run("cat", "catalog_files")
-        store.finish_run(first, status="ok", snapshot={"relation_rows": _relations(
-            ("a", "dependsOn", "b"), ("a", "dependsOn", "b"), ("a", "ownedBy", "t"))})
+        store.finish_run(
+            first,
+            status="ok",
+            snapshot={
+                "relation_rows": _relations(
+                    ("a", "dependsOn", "b"), ("a", "dependsOn", "b"), ("a", "ownedBy", "t")
+                )
+            },
+        )
         second = store.begin_run("cat", "catalog_files")
-        store.finish_run(second, status="ok", snapshot={"relation_rows": _relations(
-            ("a", "ownedBy", "t"), ("c", "dependsOn", "d"))})
+        store.finish_run(
+            second,
+            status="ok",
+            snapshot={"relation_rows": _relations(("a", "ownedBy", "t"), ("c", "dependsOn", "d"))},
+        )
         rows = store.connection.execute(
             "SELECT source_ref, type, target_ref, valid_from, valid_to FROM relation_rows "
-            "ORDER BY source_ref, type").fetchall()
+            "ORDER BY source_ref, type"
+        ).fetchall()
         current = store.connection.execute(
-            "SELECT source_ref, type, target_ref, run_id FROM relations ORDER BY 1, 2").fetchall()
+            "SELECT source_ref, type, target_ref, run_id FROM relations ORDER BY 1, 2"
+        ).fetchall()
     assert rows == [
         ("a", "dependsOn", "b", first, second),  # gone in the second run, kept as history
         ("a", "ownedBy", "t", first, None),  # unchanged: keeps its first run
@@ -80,11 +96,18 @@ def test_a_failing_load_rolls_back_everything(tmp_path: Path) -> None:
         store.finish_run(run, status="ok", snapshot={"relation_rows": _relations(("a", "x", "b"))})
         run = store.begin_run("cat", "t")
         with pytest.raises(StoreError, match="lacks columns"):
-            store.finish_run(run, status="ok", snapshot={
-                "relation_rows": _relations(("c", "x", "d")), "file_rows": {"location": ["f"]}})
+            store.finish_run(
+                run,
+                status="ok",
+                snapshot={
+                    "relation_rows": _relations(("c", "x", "d")),
+                    "file_rows": {"location": ["f"]},
+                },
+            )
         rows = store.connection.execute("SELECT source_ref FROM relations").fetchall()
         status = store.connection.execute(
-            "SELECT status FROM ingest_runs WHERE run_id = ?", [run]).fetchone()
+            "SELECT status FROM ingest_runs WHERE run_id = ?", [run]
+        ).fetchone()
     assert rows == [("a",)]
     assert status == ("running",)
 
@@ -94,8 +117,13 @@ def db(tmp_path: Path) -> Path:
     path = tmp_path / "s.duckdb"
     with Store(path) as store:
         run = store.begin_run("cat", "t")
-        store.finish_run(run, status="ok", snapshot={"relation_rows": _relations(
-            *[(f"s{i}", "dependsOn", f"t{i}") for i in range(50)])})
+        store.finish_run(
+            run,
+            status="ok",
+            snapshot={
+                "relation_rows": _relations(*[(f"s{i}", "dependsOn", f"t{i}") for i in range(50)])
+            },
+        )
     return path
 
 
@@ -106,17 +134,20 @@ def test_readonly_query_answers(db: Path) -> None:
     assert not result.truncated
 
 
-@pytest.mark.parametrize("sql", [
-    "DELETE FROM relation_rows",
-    "DROP VIEW relations",
-    "CREATE TABLE x (a INT)",
-    "INSERT INTO relation_rows SELECT * FROM relation_rows",
-    "COPY relation_rows TO '/tmp/out.csv'",
-    "ATTACH '/tmp/other.duckdb'",
-    "SELECT 1; DELETE FROM relation_rows",
-    "PRAGMA version",
-    "SET threads = 1",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM relation_rows",
+        "DROP VIEW relations",
+        "CREATE TABLE x (a INT)",
+        "INSERT INTO relation_rows SELECT * FROM relation_rows",
+        "COPY relation_rows TO '/tmp/out.csv'",
+        "ATTACH '/tmp/other.duckdb'",
+        "SELECT 1; DELETE FROM relation_rows",
+        "PRAGMA version",
+        "SET threads = 1",
+    ],
+)
 def test_anything_but_one_select_is_refused(db: Path, sql: str) -> None:
     with pytest.raises(QueryRefused):
         run_readonly_query(db, sql)
@@ -138,8 +169,7 @@ def test_row_cap_truncates(db: Path) -> None:
 
 def test_timeout_interrupts_a_long_query(db: Path) -> None:
     with pytest.raises(QueryRefused, match="timeout"):
-        run_readonly_query(db, "SELECT count(*) FROM range(100000000000) a",
-                           timeout_seconds=0.2)
+        run_readonly_query(db, "SELECT count(*) FROM range(100000000000) a", timeout_seconds=0.2)
 
 
 def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:

@@ -19,8 +19,9 @@ class ListSource:
     type_name: ClassVar[str] = "list"
     tables: ClassVar[frozenset[str]] = frozenset({"relation_rows"})
 
-    def __init__(self, records: list[Record], fail: Exception | None = None,
-                 fingerprint: str | None = None) -> None:
+    def __init__(
+        self, records: list[Record], fail: Exception | None = None, fingerprint: str | None = None
+    ) -> None:
         self.records = records
         self.fail = fail
         self.fingerprint = fingerprint
@@ -40,12 +41,14 @@ class ListSource:
 
 def _current(store: Store) -> list[tuple[str, str]]:
     return store.connection.execute(
-        "SELECT source_ref, target_ref FROM relations ORDER BY 1").fetchall()
+        "SELECT source_ref, target_ref FROM relations ORDER BY 1"
+    ).fetchall()
 
 
 def _runs(store: Store) -> list[tuple[str, str | None]]:
     return store.connection.execute(
-        "SELECT status, message FROM ingest_runs ORDER BY run_id").fetchall()
+        "SELECT status, message FROM ingest_runs ORDER BY run_id"
+    ).fetchall()
 
 
 GOOD = [RelationRecord("a", "dependsOn", "b"), RelationRecord("c", "dependsOn", "d")]
@@ -56,8 +59,12 @@ def test_failing_source_keeps_last_good_snapshot(tmp_path: Path, failure: Except
     with Store(tmp_path / "db.duckdb") as store:
         ok = run_source(store, "src", ListSource(GOOD), state_dir=tmp_path)
         assert ok.status == "ok"
-        bad = run_source(store, "src", ListSource([RelationRecord("x", "t", "y")] * 3, failure),
-                         state_dir=tmp_path)
+        bad = run_source(
+            store,
+            "src",
+            ListSource([RelationRecord("x", "t", "y")] * 3, failure),
+            state_dir=tmp_path,
+        )
         assert bad.status == "failed"
         assert str(failure) in (bad.message or "")
         assert _current(store) == [("a", "b"), ("c", "d")]
@@ -86,8 +93,9 @@ def test_empty_snapshot_clears_the_source(tmp_path: Path) -> None:
 def test_records_for_tables_the_source_does_not_own_fail_the_run(tmp_path: Path) -> None:
     with Store(tmp_path / "db.duckdb") as store:
         run_source(store, "src", ListSource(GOOD), state_dir=tmp_path)
-        outcome = run_source(store, "src", ListSource([FileRecord("f", "h", True, 1)]),
-                             state_dir=tmp_path)
+        outcome = run_source(
+            store, "src", ListSource([FileRecord("f", "h", True, 1)]), state_dir=tmp_path
+        )
         assert outcome.status == "failed"
         assert "does not own" in (outcome.message or "")
         assert _current(store) == [("a", "b"), ("c", "d")]
@@ -97,5 +105,6 @@ def test_run_counts_are_logged(tmp_path: Path) -> None:
     with Store(tmp_path / "db.duckdb") as store:
         run_source(store, "src", ListSource(GOOD), state_dir=tmp_path)
         counts = store.connection.execute(
-            "SELECT record_counts->>'relation_rows' FROM ingest_runs").fetchone()
+            "SELECT record_counts->>'relation_rows' FROM ingest_runs"
+        ).fetchone()
     assert counts == ("2",)

@@ -14,8 +14,10 @@ from service.cli import app
 EXAMPLES = Path(__file__).parents[2] / "examples"
 runner = CliRunner()
 
-COMPONENT = ("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n"
-             "spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n")
+COMPONENT = (
+    "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n"
+    "spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+)
 
 
 @pytest.fixture()
@@ -26,22 +28,29 @@ def org(tmp_path: Path) -> Path:
     (repos / "b").mkdir()
     (repos / "b" / "catalog-info.yaml").write_text(COMPONENT.format(name="svc-b"))
     config = tmp_path / "steward.yaml"
-    config.write_text("database: ./s.duckdb\nsources:\n"
-                      "  catalog: {type: catalog_files, roots: [./repos]}\n")
+    config.write_text(
+        "database: ./s.duckdb\nsources:\n  catalog: {type: catalog_files, roots: [./repos]}\n"
+    )
     return config
 
 
 def test_catalog_check_json_contract(tmp_path: Path) -> None:
-    (tmp_path / "good.yaml").write_text(COMPONENT.format(name="svc") + "  dependsOn: [resource:db]\n")
+    (tmp_path / "good.yaml").write_text(
+        COMPONENT.format(name="svc") + "  dependsOn: [resource:db]\n"
+    )
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "bad.yml").write_text("apiVersion: backstage.io/v1alpha1\nkind: Component\n"
-                                              "metadata:\n  name: -bad-\nspec: {}\n")
+    (tmp_path / "sub" / "bad.yml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: -bad-\nspec: {}\n"
+    )
     result = runner.invoke(app, ["catalog", "check", str(tmp_path), "--format", "json"])
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert set(report) == {"files", "relations", "conflicts"}
-    assert report["files"]["good.yaml"] == {"ok": True, "errors": [],
-                                            "entities": ["component:default/svc"]}
+    assert report["files"]["good.yaml"] == {
+        "ok": True,
+        "errors": [],
+        "entities": ["component:default/svc"],
+    }
     bad = report["files"]["sub/bad.yml"]
     assert bad["ok"] is False and bad["entities"] == []
     assert all(set(e) == {"line", "message"} for e in bad["errors"])
@@ -78,12 +87,22 @@ def test_ingest_then_sql(org: Path) -> None:
     result = runner.invoke(app, ["ingest", "--config", str(org)])
     assert result.exit_code == 0, result.output
     assert "ingest summary" in result.stdout
-    sql = runner.invoke(app, ["sql", "select kind, count(*) as n from entities group by 1",
-                              "--config", str(org), "--format", "json"])
+    sql = runner.invoke(
+        app,
+        [
+            "sql",
+            "select kind, count(*) as n from entities group by 1",
+            "--config",
+            str(org),
+            "--format",
+            "json",
+        ],
+    )
     assert sql.exit_code == 0, sql.output
     assert json.loads(sql.stdout) == [{"kind": "component", "n": 2}]
-    csv_out = runner.invoke(app, ["sql", "select name from entities order by 1",
-                                  "-c", str(org), "-f", "csv"])
+    csv_out = runner.invoke(
+        app, ["sql", "select name from entities order by 1", "-c", str(org), "-f", "csv"]
+    )
     assert csv_out.stdout.splitlines() == ["name", "svc-a", "svc-b"]
 
 
@@ -98,7 +117,9 @@ def test_sql_refuses_writes(org: Path) -> None:
     result = runner.invoke(app, ["sql", "drop view entities", "--config", str(org)])
     assert result.exit_code == 2
     assert "only read-only SELECT" in result.stderr
-    still = runner.invoke(app, ["sql", "select count(*) from entities", "-c", str(org), "-f", "csv"])
+    still = runner.invoke(
+        app, ["sql", "select count(*) from entities", "-c", str(org), "-f", "csv"]
+    )
     assert still.stdout.splitlines()[1] == "2"
 
 

@@ -16,10 +16,16 @@ def write_config(tmp_path: Path, text: str) -> Path:
 
 
 def test_relative_paths_resolve_against_the_config_file(tmp_path: Path) -> None:
-    config = load_config(write_config(tmp_path, (
-        "database: ./data/s.duckdb\n"
-        "sources:\n"
-        "  catalog: {type: catalog_files, roots: [./repos, /abs/root]}\n")))
+    config = load_config(
+        write_config(
+            tmp_path,
+            (
+                "database: ./data/s.duckdb\n"
+                "sources:\n"
+                "  catalog: {type: catalog_files, roots: [./repos, /abs/root]}\n"
+            ),
+        )
+    )
     assert config.database == tmp_path / "data/s.duckdb"
     catalog = config.source_configs["catalog"]
     assert isinstance(catalog, CatalogFilesConfig)
@@ -36,12 +42,16 @@ def test_unknown_top_level_key_names_file_line_and_field(tmp_path: Path) -> None
 
 
 def test_unknown_source_key_names_its_line(tmp_path: Path) -> None:
-    path = write_config(tmp_path, (
-        "sources:\n"
-        "  catalog:\n"
-        "    type: catalog_files\n"
-        "    roots: [./repos]\n"
-        "    max_file_byte: 10\n"))
+    path = write_config(
+        tmp_path,
+        (
+            "sources:\n"
+            "  catalog:\n"
+            "    type: catalog_files\n"
+            "    roots: [./repos]\n"
+            "    max_file_byte: 10\n"
+        ),
+    )
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert str(err.value) == f"{path}:5: sources.catalog.max_file_byte: unknown key"
@@ -67,15 +77,19 @@ def test_env_interpolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert literal.database == tmp_path / "${NOT_A_VAR}.duckdb"
 
 
-def test_missing_env_var_is_an_error_naming_the_field(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_env_var_is_an_error_naming_the_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("STEWARD_MISSING", raising=False)
-    path = write_config(tmp_path, "database: x\nreports:\n  ownership_gaps:\n"
-                                  "    webhook_url: ${STEWARD_MISSING}\n")
+    path = write_config(
+        tmp_path, "database: x\nreports:\n  ownership_gaps:\n    webhook_url: ${STEWARD_MISSING}\n"
+    )
     with pytest.raises(ConfigError) as err:
         load_config(path)
-    assert str(err.value) == (f"{path}:4: reports.ownership_gaps.webhook_url: "
-                              "environment variable STEWARD_MISSING is not set")
+    assert str(err.value) == (
+        f"{path}:4: reports.ownership_gaps.webhook_url: "
+        "environment variable STEWARD_MISSING is not set"
+    )
 
 
 def test_yaml_syntax_error_in_config(tmp_path: Path) -> None:

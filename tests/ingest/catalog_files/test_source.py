@@ -16,8 +16,10 @@ from ingest.runner import RunOutcome, run_source
 
 def component(name: str, owner: str = "team-a", **spec: Any) -> str:
     extra = "".join(f"  {k}: {v}\n" for k, v in spec.items())
-    return (f"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n"
-            f"spec:\n  type: service\n  lifecycle: production\n  owner: {owner}\n{extra}")
+    return (
+        f"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n"
+        f"spec:\n  type: service\n  lifecycle: production\n  owner: {owner}\n{extra}"
+    )
 
 
 def write(root: Path, rel: str, text: str | bytes) -> Path:
@@ -49,8 +51,9 @@ class Env:
         return [r[0] for r in self.rows("SELECT ref FROM entities ORDER BY ref")]
 
     def problems(self) -> list[tuple[Any, ...]]:
-        return self.rows("SELECT severity, location, line, message FROM catalog_problems "
-                         "ORDER BY location, line")
+        return self.rows(
+            "SELECT severity, location, line, message FROM catalog_problems ORDER BY location, line"
+        )
 
 
 @pytest.fixture()
@@ -61,21 +64,29 @@ def env(tmp_path: Path) -> Env:
 
 
 def test_multi_document_file_is_ingested_with_relations(env: Env) -> None:
-    write(env.root, "svc/catalog-info.yaml", component("api-svc", providesApis="[pets]") + "---\n"
-          "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: pets\n"
-          "spec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition: x\n")
+    write(
+        env.root,
+        "svc/catalog-info.yaml",
+        component("api-svc", providesApis="[pets]") + "---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: pets\n"
+        "spec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition: x\n",
+    )
     outcome = env.ingest()
     assert outcome.status == "ok"
     assert env.refs() == ["api:default/pets", "component:default/api-svc"]
     assert ("component:default/api-svc", "providesApi", "api:default/pets") in env.rows(
-        "SELECT source_ref, type, target_ref FROM relations")
+        "SELECT source_ref, type, target_ref FROM relations"
+    )
     assert ("api:default/pets", "apiProvidedBy", "component:default/api-svc") in env.rows(
-        "SELECT source_ref, type, target_ref FROM relations")
+        "SELECT source_ref, type, target_ref FROM relations"
+    )
     owner, location, line = env.rows(
-        "SELECT owner, location, line FROM entities WHERE name = 'api-svc'")[0]
+        "SELECT owner, location, line FROM entities WHERE name = 'api-svc'"
+    )[0]
     assert (owner, location, line) == ("group:default/team-a", "repos/svc/catalog-info.yaml", 1)
-    annotation = env.rows("SELECT annotations->>'backstage.io/managed-by-location' FROM entities "
-                          "WHERE name = 'pets'")[0][0]
+    annotation = env.rows(
+        "SELECT annotations->>'backstage.io/managed-by-location' FROM entities WHERE name = 'pets'"
+    )[0][0]
     assert annotation == f"file:{env.root / 'svc/catalog-info.yaml'}"
 
 
@@ -91,8 +102,11 @@ def test_broken_file_does_not_block_other_files(env: Env) -> None:
 
 
 def test_validation_error_rejects_only_that_entity(env: Env) -> None:
-    write(env.root, "svc/catalog-info.yaml",
-          component("fine") + "---\n" + component("Bad_Name!") + "---\n" + component("also-fine"))
+    write(
+        env.root,
+        "svc/catalog-info.yaml",
+        component("fine") + "---\n" + component("Bad_Name!") + "---\n" + component("also-fine"),
+    )
     env.ingest()
     assert env.refs() == ["component:default/also-fine", "component:default/fine"]
     [(severity, location, line, _)] = env.problems()
@@ -105,7 +119,8 @@ def test_duplicate_entity_first_location_keeps_it(env: Env) -> None:
     write(env.root, "a-repo/catalog-info.yaml", component("dup", owner="team-a"))
     env.ingest()
     assert env.rows("SELECT owner, location FROM entities") == [
-        ("group:default/team-a", "repos/a-repo/catalog-info.yaml")]
+        ("group:default/team-a", "repos/a-repo/catalog-info.yaml")
+    ]
     [(_, location, _, message)] = env.problems()
     assert location == "repos/b-repo/catalog-info.yaml"
     assert "already defined in repos/a-repo/catalog-info.yaml" in message
@@ -113,29 +128,44 @@ def test_duplicate_entity_first_location_keeps_it(env: Env) -> None:
 
 def location(*targets: str, target_type: str = "file") -> str:
     lines = "".join(f"    - {t}\n" for t in targets)
-    return (f"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: loc\n"
-            f"spec:\n  type: {target_type}\n  targets:\n{lines}")
+    return (
+        f"apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: loc\n"
+        f"spec:\n  type: {target_type}\n  targets:\n{lines}"
+    )
 
 
 def test_location_targets_are_followed_inside_roots(env: Env) -> None:
     write(env.root, "mono/catalog-info.yaml", location("./services/*/entity.yaml", "./org.yaml"))
     write(env.root, "mono/services/a/entity.yaml", component("svc-a"))
     write(env.root, "mono/services/b/entity.yaml", component("svc-b"))
-    write(env.root, "mono/org.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Group\n"
-          "metadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n")
+    write(
+        env.root,
+        "mono/org.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\n"
+        "metadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n",
+    )
     env.ingest()
-    assert env.refs() == ["component:default/svc-a", "component:default/svc-b",
-                          "group:default/team-a", "location:default/loc"]
-    origin = env.rows("SELECT annotations->>'backstage.io/managed-by-origin-location' "
-                      "FROM entities WHERE name = 'svc-a'")[0][0]
+    assert env.refs() == [
+        "component:default/svc-a",
+        "component:default/svc-b",
+        "group:default/team-a",
+        "location:default/loc",
+    ]
+    origin = env.rows(
+        "SELECT annotations->>'backstage.io/managed-by-origin-location' "
+        "FROM entities WHERE name = 'svc-a'"
+    )[0][0]
     assert origin == "file:repos/mono/catalog-info.yaml"
 
 
 def test_location_targets_never_escape_the_roots(env: Env, tmp_path: Path) -> None:
     outside = write(tmp_path, "outside/secret.yaml", component("secret"))
     os.symlink(outside, env.root / "link.yaml")
-    write(env.root, "catalog-info.yaml",
-          location("../outside/secret.yaml", str(outside), "./link.yaml", "./missing.yaml"))
+    write(
+        env.root,
+        "catalog-info.yaml",
+        location("../outside/secret.yaml", str(outside), "./link.yaml", "./missing.yaml"),
+    )
     env.ingest()
     assert env.refs() == ["location:default/loc"]
     messages = [p[3] for p in env.problems()]
@@ -165,11 +195,14 @@ def test_file_above_size_limit_is_rejected(tmp_path: Path) -> None:
 
 
 def test_non_utf8_and_alias_bomb_are_rejected_with_lines(env: Env) -> None:
-    write(env.root, "latin1/catalog-info.yaml",
-          component("latin").encode() + b"  description: caf\xe9\n")
+    write(
+        env.root,
+        "latin1/catalog-info.yaml",
+        component("latin").encode() + b"  description: caf\xe9\n",
+    )
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n"
-        for i in range(6))
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(6)
+    )
     write(env.root, "bomb/catalog-info.yaml", bomb)
     write(env.root, "ok/catalog-info.yaml", component("fine"))
     env.ingest()
@@ -182,10 +215,13 @@ def test_non_utf8_and_alias_bomb_are_rejected_with_lines(env: Env) -> None:
 
 
 def test_text_placeholder_resolves_relative_to_the_file(env: Env) -> None:
-    write(env.root, "svc/catalog-info.yaml",
-          "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: pets\n"
-          "spec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n"
-          "  definition:\n    $text: ./openapi.yaml\n")
+    write(
+        env.root,
+        "svc/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: pets\n"
+        "spec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n"
+        "  definition:\n    $text: ./openapi.yaml\n",
+    )
     write(env.root, "svc/openapi.yaml", "openapi: 3.0.0\n")
     env.ingest()
     assert env.rows("SELECT spec->>'definition' FROM entities") == [("openapi: 3.0.0\n",)]
@@ -202,7 +238,9 @@ def test_unchanged_tree_is_not_parsed_or_stored_again(env: Env) -> None:
     assert third.status == "ok"
     assert third.report.counts["files_unchanged"] == 1
     assert env.rows("SELECT name, owner FROM entities ORDER BY 1") == [
-        ("a", "group:default/team-a"), ("b", "group:default/team-b")]
+        ("a", "group:default/team-a"),
+        ("b", "group:default/team-b"),
+    ]
     history = env.rows("SELECT count(*) FROM entity_rows WHERE name = 'b'")
     assert history == [(2,)]
 
@@ -243,7 +281,11 @@ def test_parallel_parse_gives_the_same_result(tmp_path: Path) -> None:
     serial, parallel = Env(tmp_path / "s", workers=1), Env(tmp_path / "p", workers=2)
     for env in (serial, parallel):
         for i in range(210):
-            write(env.root, f"r{i:03d}/catalog-info.yaml", component(f"svc-{i}", dependsOn=f"[component:svc-{i + 1}]"))
+            write(
+                env.root,
+                f"r{i:03d}/catalog-info.yaml",
+                component(f"svc-{i}", dependsOn=f"[component:svc-{i + 1}]"),
+            )
         env.ingest()
     assert serial.refs() == parallel.refs()
     assert len(serial.refs()) == 210
