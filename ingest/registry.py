@@ -28,5 +28,5 @@ SOURCE_TYPES: dict[str, SourceType] = {
 
 
 def create_source(config: BaseModel) -> Source:
-    type_name = str(config.type)
-    return SOURCE_TYPES[type_name].create(config)
+    type_name = config.model_dump(include={"type"})["type"]
+    return SOURCE_TYPES[str(type_name)].create(config)
