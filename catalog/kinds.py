@@ -211,6 +211,60 @@ _VERSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# Kinds whose spec is flat: field → "s" (string, minLength 1) or "l" (list of those).
+_SIMPLE: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "Component": (
+        ("type", "lifecycle", "owner"),
+        dict.fromkeys(("type", "lifecycle", "owner", "system", "subcomponentOf"), "s")
+        | dict.fromkeys(("providesApis", "consumesApis", "dependsOn"), "l"),
+    ),
+    "API": (
+        ("type", "lifecycle", "owner", "definition"),
+        dict.fromkeys(("type", "lifecycle", "owner", "system", "definition"), "s"),
+    ),
+    "Resource": (
+        ("type", "owner"),
+        dict.fromkeys(("type", "owner", "system"), "s") | {"dependsOn": "l"},
+    ),
+    "System": (("owner",), dict.fromkeys(("owner", "domain", "type"), "s")),
+    "Domain": (("owner",), dict.fromkeys(("owner", "subdomainOf", "type"), "s")),
+    "Group": (
+        ("type", "children"),
+        dict.fromkeys(("type", "parent"), "s")
+        | dict.fromkeys(("children", "members"), "l")
+        | {"profile": "x"},
+    ),
+    "User": (("memberOf",), {"memberOf": "l", "profile": "x"}),
+}
+
+
+def _spec_passes_fast(kind: str, spec: Any) -> bool:
+    """Sound shortcut for flat specs: True only when the kind schema surely passes."""
+    simple = _SIMPLE.get(kind)
+    if simple is None or spec.__class__ is not dict:
+        return False
+    required, fields = simple
+    for key in required:
+        if key not in spec:
+            return False
+    for key, value in spec.items():
+        shape = fields.get(key)
+        if shape is None:
+            continue
+        if shape == "s":
+            if value.__class__ is not str or not value:
+                return False
+        elif shape == "l":
+            if value.__class__ is not list:
+                return False
+            for item in value:
+                if item.__class__ is not str or not item:
+                    return False
+        else:
+            return False
+    return True
+
+
 def recognized(entity: dict[str, Any]) -> bool:
     """Does any default processor's validator accept this kind + apiVersion?"""
     versions = _VERSIONS.get(entity["kind"])
@@ -229,6 +283,8 @@ def check_kind(entity: dict[str, Any], ref: str) -> list[Issue]:
         ]
     if "spec" not in entity:
         return [Issue("<root> must have required property 'spec' - missingProperty: spec")]
+    if _spec_passes_fast(entity["kind"], entity["spec"]):
+        return check_location_targets(entity["spec"]) if entity["kind"] == "Location" else []
     issues: list[Issue] = []
     KIND_SPECS[entity["kind"]](entity["spec"], ("spec",), issues)
     if not issues and entity["kind"] == "Location":

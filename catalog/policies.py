@@ -9,6 +9,7 @@ Hand-written with precompiled regexes: no schema library per entity.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -279,7 +280,22 @@ _ADR = (
 )
 
 
+_cached: dict[Validator, Callable[[str], bool]] = {}
+
+
+def _fast_ok(validator: Validator, value: Any) -> bool:
+    """The validator's verdict, memoised for strings (names, keys and tags repeat a lot)."""
+    if value.__class__ is not str:
+        return False
+    cached = _cached.get(validator)
+    if cached is None:
+        cached = _cached[validator] = functools.lru_cache(maxsize=65536)(validator)
+    return cached(value)
+
+
 def _require(field: str, value: Any, validator: Validator, path: FieldPath) -> Issue | None:
+    if _fast_ok(validator, value):
+        return None
     if value is None:
         return Issue(f"{field} must have a value", path)
     if validator(value):
@@ -358,8 +374,101 @@ def check_no_foreign_root_fields(entity: dict[str, Any]) -> Issue | None:
     return None
 
 
+_c = functools.lru_cache(maxsize=65536)
+_api_ok = _c(is_valid_api_version)
+_kind_ok = _c(is_valid_kind)
+_name_ok = _c(is_valid_object_name)
+_ns_ok = _c(is_valid_namespace)
+_label_key_ok = _c(is_valid_label_key)
+_label_value_ok = _c(is_valid_label_value)
+_tag_ok = _c(is_valid_tag)
+_url_ok = _c(is_valid_url)
+_ROOT_FAST = frozenset(_ROOT_KNOWN)
+
+
+def _fast_string_map(value: Any, value_ok: Callable[[str], bool] | None) -> bool:
+    if value.__class__ is not dict:
+        return False
+    for k, v in value.items():
+        if k.__class__ is not str or v.__class__ is not str or not _label_key_ok(k):
+            return False
+        if value_ok is not None and not value_ok(v):
+            return False
+    return True
+
+
+def _fast_links(links: Any) -> bool:
+    if links.__class__ is not list:
+        return False
+    for link in links:
+        if link.__class__ is not dict:
+            return False
+        url = link.get("url")
+        if url.__class__ is not str or not url or not _url_ok(url):
+            return False
+        for key in ("title", "icon", "type"):
+            if key in link:
+                v = link[key]
+                if (
+                    v.__class__ is not str
+                    or not v
+                    or (key != "type" and not is_non_empty_string(v))
+                ):
+                    return False
+    return True
+
+
+def _fast_meta(meta: dict[str, Any]) -> bool:
+    for key, value in meta.items():
+        if key == "name":
+            if value.__class__ is not str or not _name_ok(value):
+                return False
+        elif key == "namespace":
+            if value.__class__ is not str or not _ns_ok(value):
+                return False
+        elif key in ("uid", "etag", "title"):
+            if value.__class__ is not str or not value:
+                return False
+        elif key == "description":
+            if value.__class__ is not str:
+                return False
+        elif key == "labels":
+            if not _fast_string_map(value, _label_value_ok):
+                return False
+        elif key == "annotations":
+            if not _fast_string_map(value, None):
+                return False
+        elif key == "tags":
+            if value.__class__ is not list:
+                return False
+            for tag in value:
+                if tag.__class__ is not str or not _tag_ok(tag):
+                    return False
+        elif key == "links" and not _fast_links(value):
+            return False
+    return "name" in meta
+
+
+def policies_pass_fast(entity: dict[str, Any]) -> bool:
+    """Sound shortcut: True only when every default policy passes (False means "look closer")."""
+    for key in entity:
+        if key not in _ROOT_FAST:
+            return False
+    api, kind, meta = entity.get("apiVersion"), entity.get("kind"), entity.get("metadata")
+    if api.__class__ is not str or kind.__class__ is not str or meta.__class__ is not dict:
+        return False
+    if not (_api_ok(api) and _kind_ok(kind)):
+        return False
+    if "spec" in entity and entity["spec"].__class__ is not dict:
+        return False
+    return _fast_meta(meta)
+
+
 def enforce_policies(entity: dict[str, Any]) -> Issue | None:
     """Run the default policy chain; mutates ``entity`` (namespace default) like Backstage."""
+    if policies_pass_fast(entity):
+        apply_default_namespace(entity)
+        return None
     if issue := check_entity_schema(entity):
         return issue
     apply_default_namespace(entity)

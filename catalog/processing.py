@@ -52,7 +52,11 @@ def _decode(data: bytes) -> tuple[str | None, Problem | None]:
 
 
 def _process_entity(
-    entity: dict[str, Any], line: int, field_lines: FieldLines, ctx: PlaceholderContext
+    entity: dict[str, Any],
+    line: int,
+    field_lines: FieldLines,
+    ctx: PlaceholderContext,
+    maybe_placeholders: bool = True,
 ) -> ProcessedEntity:
     meta = entity["metadata"]
     ref = stringify_entity_ref(
@@ -65,7 +69,7 @@ def _process_entity(
         return result
 
     # Pre-process: placeholders.
-    if has_placeholder_keys(entity):
+    if maybe_placeholders and has_placeholder_keys(entity):
         ctx.errors, ctx.warnings = [], []
         entity = resolve_placeholders(entity, ctx)
         result.entity = entity
@@ -129,10 +133,12 @@ def process_file(
         allowed_hosts=allowed_hosts,
         max_alias_count=max_alias_count,
     )
+    # A "$" key can only come from a "$" in the text (or an escape in a quoted scalar).
+    maybe_placeholders = "$" in text or "\\" in text
     result = FileResult()
     for entity, line, field_lines in accepted:
         envelope.normalize_envelope(entity)
-        processed = _process_entity(entity, line, field_lines, ctx)
+        processed = _process_entity(entity, line, field_lines, ctx, maybe_placeholders)
         result.entities.append(processed)
         result.warnings.extend(processed.warnings)
     return result

@@ -7,6 +7,7 @@ case-insensitively and print as lowercase ``kind:namespace/name``.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,8 @@ class EntityRef:
 
 def js_falsy(value: Any) -> bool:
     """JavaScript truthiness: ``undefined``/``null``, ``false``, ``0``, ``NaN`` and ``""``."""
+    if value.__class__ is str:
+        return not value
     if value is None or value is False:
         return True
     if isinstance(value, bool):
@@ -93,6 +96,13 @@ def parse_entity_ref(
         namespace = fields.get("namespace")
         namespace = namespace_default if namespace is None else namespace
         name = fields.get("name")
+    if (
+        kind
+        and namespace
+        and name
+        and kind.__class__ is namespace.__class__ is name.__class__ is str
+    ):
+        return EntityRef(kind, namespace, name)
     textual = _js_json(ref)
     if js_falsy(kind):
         raise EntityRefError(
@@ -107,6 +117,14 @@ def parse_entity_ref(
         # Backstage would crash lowercasing a non-string part; it is an error either way.
         raise EntityRefError(f"Entity reference {textual} has a part that is not a string")
     return EntityRef(kind, namespace, name)
+
+
+@functools.lru_cache(maxsize=65536)
+def canonical_target(ref: str, default_kind: str | None, default_namespace: str) -> str:
+    """Canonical form of a string ref with per-field defaults (memoised; refs repeat a lot)."""
+    return parse_entity_ref(
+        ref, default_kind=default_kind, default_namespace=default_namespace
+    ).canonical()
 
 
 def stringify_entity_ref(kind: str, namespace: str | None, name: str) -> str:

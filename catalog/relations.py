@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.model import Relation
-from catalog.refs import EntityRefError, js_falsy, parse_entity_ref
+from catalog.refs import EntityRefError, canonical_target, js_falsy, parse_entity_ref
 from catalog.rules import FieldPath, Issue
 
 OWNED_BY, OWNER_OF = "ownedBy", "ownerOf"
@@ -62,15 +62,11 @@ RELATION_FIELDS: dict[str, list[RelationField]] = {
 }
 
 
-def _targets(value: Any) -> list[tuple[Any, int | None]]:
-    """``[targets].flat()``: a list contributes its items, anything else itself."""
-    if isinstance(value, list):
-        return [(item, i) for i, item in enumerate(value)]
-    return [(value, None)]
-
-
 def emit_relations(entity: dict[str, Any], self_ref: str) -> tuple[list[Relation], Issue | None]:
-    """Both directions of every relation, or the first ref error (Backstage throws there)."""
+    """Both directions of every relation, or the first ref error (Backstage throws there).
+
+    ``[targets].flat()`` in Backstage: a list contributes its items, anything else itself.
+    """
     fields = RELATION_FIELDS.get(entity["kind"])
     if not fields:
         return [], None
@@ -83,14 +79,18 @@ def emit_relations(entity: dict[str, Any], self_ref: str) -> tuple[list[Relation
         value = spec.get(field)
         if js_falsy(value):
             continue
-        for target, index in _targets(value):
-            path: FieldPath = ("spec", field) if index is None else ("spec", field, index)
+        targets = value if value.__class__ is list else (value,)
+        for index, target in enumerate(targets):
             try:
-                ref = parse_entity_ref(
-                    target, default_kind=default_kind, default_namespace=namespace
-                ).canonical()
+                if target.__class__ is str:
+                    ref = canonical_target(target, default_kind, namespace)
+                else:
+                    ref = parse_entity_ref(
+                        target, default_kind=default_kind, default_namespace=namespace
+                    ).canonical()
             except EntityRefError as exc:
-                return [], Issue(exc.message, path)
+                where: FieldPath = ("spec", field, index) if targets is value else ("spec", field)
+                return [], Issue(exc.message, where)
             out.append((self_ref, outgoing, ref))
             out.append((ref, incoming, self_ref))
     return out, None

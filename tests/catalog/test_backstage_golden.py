@@ -16,7 +16,9 @@ from catalog.model import FileResult
 from catalog.processing import process_file, resolve_conflicts
 
 CASES = Path(__file__).parent / "data" / "backstage_cases"
-DIRS = sorted(p for p in CASES.iterdir() if p.is_dir() and (CASES / f"{p.name}.golden.json").exists())
+DIRS = sorted(
+    p for p in CASES.iterdir() if p.is_dir() and (CASES / f"{p.name}.golden.json").exists()
+)
 
 
 def steward_view(root: Path) -> dict[str, Any]:
