@@ -230,43 +230,46 @@ def make_paths(rng: random.Random, n_paths: int, edge_cases: bool) -> list[str]:
         if path not in seen:
             seen.add(path)
             paths.append(path)
+    if edge_cases:
+        paths[:6] = [
+            "apps/legacy/main.py",
+            "apps/retired/README.md",
+            "services/auth/main.go",
+            "services/billing/api/x.py",
+            "#notes.md",
+            "!/services/auth/x",
+        ]
     return paths
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-def classify_difference(path: str, ours: Rule | None, text: str) -> str:
-    """Name the known class of departure from GitHub behind one differing answer."""
-    line = text.split("\n")[ours.line - 1] if ours else ""
+def classify_difference(path: str, ours_line: str, package_line: str) -> str:
+    """Name the known departure from GitHub behind one differing answer."""
+    if "\\ " in ours_line or "\\ " in package_line:
+        return (
+            "package: an escaped space becomes '/' * 20, which anchors an otherwise "
+            "floating pattern to the repository root"
+        )
     if " " in path:
         return (
             "package: spaces in the path are replaced by '/' * 20 before matching, so a space "
             "acts as a directory separator (e.g. 'space name.txt' matches pattern 'name.txt')"
         )
-    if "\\ " in line:
-        return (
-            "package: an escaped space becomes '/' * 20, which anchors an otherwise "
-            "floating pattern to the repository root"
-        )
-    return "unclassified"
-
-
-def classify_package_rule(line: str) -> str | None:
-    """Why the package used a line that GitHub skips (None when GitHub keeps it too)."""
-    stripped = line.strip()
+    stripped = package_line.strip()
+    words = stripped.split()
     if stripped.startswith("!"):
         return "package: '!' negation lines are matched as a literal '!' (GitHub skips them)"
-    if "[" in stripped.split()[0]:
+    if words and "[" in words[0]:
         return "package: '[ ]' ranges are used as regex classes (GitHub skips the line)"
     if stripped.startswith("\\#"):
         return "package: a leading '\\#' is matched as '#' (GitHub skips the line)"
-    words = stripped.split()
     if any(w.startswith("#") for w in words[1:]):
         return "package: words of an inline comment that look like owners are kept as owners"
-    if any(not (w.startswith("@") or "@" in w) for w in words[1:]):
+    if any("@" not in w for w in words[1:]):
         return "package: invalid owners are dropped but the line is kept (GitHub skips the line)"
-    return None
+    return "unclassified"
 
 
 def run(n_rules: int, n_paths: int, seed: int, edge_cases: bool) -> dict[str, object]:
@@ -302,11 +305,11 @@ def run(n_rules: int, n_paths: int, seed: int, edge_cases: bool) -> dict[str, ob
         ours_owners = list(ours_rule.owners) if ours_rule else []
         if ours_owners == [o for _, o in pkg_owners]:
             continue
-        cls: str | None = None
-        if pkg_line is not None and (ours_rule is None or ours_rule.line != pkg_line):
-            cls = classify_package_rule(lines[pkg_line - 1])
-        if cls is None:
-            cls = classify_difference(path, ours_rule, text)
+        cls = classify_difference(
+            path,
+            lines[ours_rule.line - 1] if ours_rule else "",
+            lines[pkg_line - 1] if pkg_line is not None else "",
+        )
         classes[cls] += 1
         examples.setdefault(
             cls, f"{path!r}: ours line {ours_rule.line if ours_rule else None}, pkg {pkg_line}"
