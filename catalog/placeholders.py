@@ -40,7 +40,7 @@ class PlaceholderContext:
     roots: Sequence[Path]
     allowed_hosts: frozenset[str] = frozenset()
     max_alias_count: int = 100
-    fetch: Fetcher = fetch_with_httpx
+    fetch: Fetcher | None = None  # None: fetch_with_httpx
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     _resolved_roots: list[Path] | None = None
@@ -83,7 +83,7 @@ def _read(key: str, value: str, ctx: PlaceholderContext) -> bytes:
     if parts.scheme.lower() not in ("http", "https") or host not in ctx.allowed_hosts:
         raise _KeepUrl
     try:
-        return ctx.fetch(value)
+        return (ctx.fetch or fetch_with_httpx)(value)
     except Exception as exc:
         raise _reject(key, value, str(exc)) from exc
 
