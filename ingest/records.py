@@ -1,4 +1,6 @@
-"""Typed records that sources emit; ``RECORD_TABLES`` names the snapshot table each lands in.
+"""Typed records that sources emit; each record type names the snapshot table it lands in.
+
+Sources with tables of their own define their records beside them, the same way.
 
 NamedTuples keep emission cheap at the scale we ingest (hundreds of thousands of relations)
 and turn into columns with one ``zip``.
@@ -6,7 +8,8 @@ and turn into columns with one ``zip``.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections.abc import Iterator
+from typing import Any, NamedTuple, Protocol
 
 
 class EntityRecord(NamedTuple):
@@ -25,11 +28,19 @@ class EntityRecord(NamedTuple):
     location: str
     line: int
 
+    @classmethod
+    def table(cls) -> str:
+        return "entity_rows"
+
 
 class RelationRecord(NamedTuple):
     source_ref: str
     type: str
     target_ref: str
+
+    @classmethod
+    def table(cls) -> str:
+        return "relation_rows"
 
 
 class ProblemRecord(NamedTuple):
@@ -40,6 +51,10 @@ class ProblemRecord(NamedTuple):
     ref: str | None
     message: str
 
+    @classmethod
+    def table(cls) -> str:
+        return "problem_rows"
+
 
 class FileRecord(NamedTuple):
     location: str
@@ -47,12 +62,17 @@ class FileRecord(NamedTuple):
     ok: bool
     entity_count: int
 
+    @classmethod
+    def table(cls) -> str:
+        return "file_rows"
 
-Record = EntityRecord | RelationRecord | ProblemRecord | FileRecord
 
-RECORD_TABLES: dict[type[Record], str] = {
-    EntityRecord: "entity_rows",
-    RelationRecord: "relation_rows",
-    ProblemRecord: "problem_rows",
-    FileRecord: "file_rows",
-}
+class Record(Protocol):
+    """What the runner needs of a record: its fields and the snapshot table it lands in."""
+
+    @classmethod
+    def table(cls) -> str: ...
+
+    def _asdict(self) -> dict[str, Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...

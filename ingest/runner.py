@@ -10,8 +10,8 @@ from typing import Any
 
 from catalog.errors import StewardError
 from catalog.store import Store
-from catalog.store.tables import SNAPSHOT_TABLES
-from ingest.records import RECORD_TABLES, Record
+from catalog.store.migrations import SNAPSHOT_TABLES
+from ingest.records import Record
 from ingest.source import ProgressCallback, Source, SourceContext, SourceReport, _no_progress
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class RunOutcome:
 
 
 def _columns(records: list[Record]) -> dict[str, list[Any]]:
-    fields = type(records[0])._fields
+    fields = list(records[0]._asdict())
     return {
         name: list(values) for name, values in zip(fields, zip(*records, strict=True), strict=True)
     }
@@ -59,7 +59,7 @@ def run_source(
     try:
         by_table: dict[str, list[Record]] = defaultdict(list)
         for record in source.run(ctx):
-            by_table[RECORD_TABLES[type(record)]].append(record)
+            by_table[type(record).table()].append(record)
     except StewardError as exc:
         return _fail(store, run_id, name, report, str(exc))
     except Exception as exc:  # a bug or an unexpected library error: still keep the snapshot

@@ -10,7 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from catalog.errors import StoreError
-from catalog.store.tables import SnapshotTable
+from catalog.store.schema import SnapshotTable
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "VARCHAR": pa.string(),

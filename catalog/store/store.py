@@ -13,8 +13,7 @@ import duckdb
 
 from catalog.errors import StoreError
 from catalog.store.loading import replace_snapshot_table
-from catalog.store.migrations import MIGRATIONS
-from catalog.store.tables import SNAPSHOT_TABLES
+from catalog.store.migrations import MIGRATIONS, SNAPSHOT_TABLES
 
 Columns = Mapping[str, Sequence[Any]]
 """A batch in columnar form: column name -> values, all the same length."""
@@ -79,7 +78,7 @@ class Store:
         for version in range(current + 1, SCHEMA_VERSION + 1):
             self._con.begin()
             try:
-                self._con.execute(MIGRATIONS[version - 1])
+                self._con.execute(MIGRATIONS[version - 1].statements())
                 self._con.execute(
                     "INSERT INTO schema_version VALUES (?, ?)", [version, datetime.now(UTC)]
                 )

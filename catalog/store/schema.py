@@ -1,4 +1,4 @@
-"""The snapshot tables: what each source's records are stored in.
+"""Schema building blocks: snapshot tables (what sources' records are stored in) and migrations.
 
 Every snapshot table carries the same bookkeeping columns, so that one generic, set-based
 loader can replace a source's snapshot and keep history:
@@ -37,53 +37,16 @@ class SnapshotTable:
         )
 
 
-ENTITY_ROWS = SnapshotTable(
-    "entity_rows",
-    (
-        ("ref", "VARCHAR"),
-        ("kind", "VARCHAR"),
-        ("namespace", "VARCHAR"),
-        ("name", "VARCHAR"),
-        ("title", "VARCHAR"),
-        ("description", "VARCHAR"),
-        ("type", "VARCHAR"),
-        ("lifecycle", "VARCHAR"),
-        ("owner", "VARCHAR"),
-        ("system", "VARCHAR"),
-        ("tags", "VARCHAR[]"),
-        ("entity", "JSON"),
-        ("location", "VARCHAR"),
-        ("line", "INTEGER"),
-    ),
-)
 
-RELATION_ROWS = SnapshotTable(
-    "relation_rows",
-    (("source_ref", "VARCHAR"), ("type", "VARCHAR"), ("target_ref", "VARCHAR")),
-)
 
-PROBLEM_ROWS = SnapshotTable(
-    "problem_rows",
-    (
-        ("severity", "VARCHAR"),
-        ("location", "VARCHAR"),
-        ("line", "INTEGER"),
-        ("field", "VARCHAR"),
-        ("ref", "VARCHAR"),
-        ("message", "VARCHAR"),
-    ),
-)
+@dataclass(frozen=True)
+class Migration:
+    """One numbered schema step. Append only: never edit a migration that has shipped."""
 
-FILE_ROWS = SnapshotTable(
-    "file_rows",
-    (
-        ("location", "VARCHAR"),
-        ("sha256", "VARCHAR"),
-        ("ok", "BOOLEAN"),
-        ("entity_count", "INTEGER"),
-    ),
-)
+    version: int
+    description: str
+    sql: str
+    tables: tuple[SnapshotTable, ...] = ()
 
-SNAPSHOT_TABLES: dict[str, SnapshotTable] = {
-    t.name: t for t in (ENTITY_ROWS, RELATION_ROWS, PROBLEM_ROWS, FILE_ROWS)
-}
+    def statements(self) -> str:
+        return ";\n".join([*(t.ddl() for t in self.tables), self.sql])

@@ -1,8 +1,56 @@
-"""Numbered schema migrations. Append only: never edit a migration that has shipped."""
+"""Migration 1: the runs log, the catalog snapshot tables and their views."""
 
 from __future__ import annotations
 
-from catalog.store.tables import ENTITY_ROWS, FILE_ROWS, PROBLEM_ROWS, RELATION_ROWS
+from catalog.store.schema import Migration, SnapshotTable
+
+ENTITY_ROWS = SnapshotTable(
+    "entity_rows",
+    (
+        ("ref", "VARCHAR"),
+        ("kind", "VARCHAR"),
+        ("namespace", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("description", "VARCHAR"),
+        ("type", "VARCHAR"),
+        ("lifecycle", "VARCHAR"),
+        ("owner", "VARCHAR"),
+        ("system", "VARCHAR"),
+        ("tags", "VARCHAR[]"),
+        ("entity", "JSON"),
+        ("location", "VARCHAR"),
+        ("line", "INTEGER"),
+    ),
+)
+
+RELATION_ROWS = SnapshotTable(
+    "relation_rows",
+    (("source_ref", "VARCHAR"), ("type", "VARCHAR"), ("target_ref", "VARCHAR")),
+)
+
+PROBLEM_ROWS = SnapshotTable(
+    "problem_rows",
+    (
+        ("severity", "VARCHAR"),
+        ("location", "VARCHAR"),
+        ("line", "INTEGER"),
+        ("field", "VARCHAR"),
+        ("ref", "VARCHAR"),
+        ("message", "VARCHAR"),
+    ),
+)
+
+FILE_ROWS = SnapshotTable(
+    "file_rows",
+    (
+        ("location", "VARCHAR"),
+        ("sha256", "VARCHAR"),
+        ("ok", "BOOLEAN"),
+        ("entity_count", "INTEGER"),
+    ),
+)
+
 
 _V1_RUNS = """
 CREATE SEQUENCE run_ids START 1;
@@ -49,11 +97,9 @@ SELECT run_id, source, source_type, started_at, finished_at,
 FROM runs;
 """
 
-MIGRATIONS: tuple[str, ...] = (
-    # 1: runs log, the catalog snapshot tables and their views
-    ";\n".join(
-        [_V1_RUNS]
-        + [t.ddl() for t in (ENTITY_ROWS, RELATION_ROWS, PROBLEM_ROWS, FILE_ROWS)]
-        + [_V1_VIEWS]
-    ),
+MIGRATION = Migration(
+    version=1,
+    description="runs log, catalog snapshot tables and views",
+    tables=(ENTITY_ROWS, RELATION_ROWS, PROBLEM_ROWS, FILE_ROWS),
+    sql=_V1_RUNS + _V1_VIEWS,
 )
