@@ -5,11 +5,16 @@ To add one: create the next-numbered module and list it here. Only the store run
 
 from __future__ import annotations
 
-from catalog.store.migrations import m0001_catalog
+from catalog.store.migrations import (
+    m0001_catalog,
+    m0002_ownership,
+    m0003_cloud,
+    m0004_pagerduty,
+)
 from catalog.store.schema import Migration, SnapshotTable
 
 MIGRATIONS: tuple[Migration, ...] = tuple(
-    m.MIGRATION for m in (m0001_catalog,)
+    m.MIGRATION for m in (m0001_catalog, m0002_ownership, m0003_cloud, m0004_pagerduty)
 )
 assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1)), "gap in migrations"
 
