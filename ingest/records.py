@@ -67,6 +67,20 @@ class FileRecord(NamedTuple):
         return "file_rows"
 
 
+class ClaimRecord(NamedTuple):
+    """An ownership claim a source can make on its own (it knows subject and owner refs)."""
+
+    subject: str
+    owner: str | None
+    owner_raw: str | None
+    role: str  # owner | codeowner | infra | oncall
+    evidence: str
+
+    @classmethod
+    def table(cls) -> str:
+        return "claim_rows"
+
+
 class Record(Protocol):
     """What the runner needs of a record: its fields and the snapshot table it lands in."""
 
