@@ -1,12 +1,15 @@
 """Benchmark: Steward's CODEOWNERS matcher against the PyPI ``codeowners`` package.
 
     python -m benchmarks.bench_codeowners [--rules 500] [--paths 100000] [--seed 7]
-                                          [--edge-cases]
+                                          [--edge-cases] [--layout tree|flat]
 
 Generates a realistic monorepo CODEOWNERS (default 500 rules) and file list (default 100,000
 paths) from a fixed seed, times both implementations on the same input in the same process
 (parse + every lookup, fresh objects, no warm caches), checks that the answers are identical,
 classifies every difference, and prints a one-line JSON summary last.
+
+``--layout flat`` puts almost every file in a directory of its own (the worst case for the
+per-directory caches; real checkouts hold several files per directory).
 
 ``--edge-cases`` adds lines and paths where the ``codeowners`` package departs from GitHub's
 documented behaviour (escaped spaces, spaces in file names, ``!``/``[ ]`` lines, invalid
@@ -212,9 +215,27 @@ def make_tree(rng: random.Random, n_dirs: int) -> list[str]:
     return dirs
 
 
-def make_paths(rng: random.Random, n_paths: int, edge_cases: bool) -> list[str]:
-    """``n_paths`` distinct files, about eight per directory, as in a real checkout."""
-    dirs = make_tree(rng, max(8, n_paths // 8))
+def make_flat_dirs(rng: random.Random, n_dirs: int) -> list[str]:
+    """Adversarial layout: random directory chains, so nearly every file gets a directory of
+    its own and the per-directory caches rarely hit."""
+    return [
+        "/".join(
+            [rng.choice(TOP[:6]), rng.choice(WORDS)]
+            + [rng.choice(SUBDIRS) for _ in range(rng.choice([0, 1, 2, 3, 4, 5]))]
+        )
+        for _ in range(n_dirs)
+    ]
+
+
+def make_paths(
+    rng: random.Random, n_paths: int, edge_cases: bool, layout: str = "tree"
+) -> list[str]:
+    """``n_paths`` distinct files: with layout "tree" about eight per directory, as in a real
+    checkout; with "flat" almost one per directory (the worst case for our caches)."""
+    if layout == "flat":
+        dirs = make_flat_dirs(rng, n_paths)
+    else:
+        dirs = make_tree(rng, max(8, n_paths // 8))
     seen: set[str] = set()
     paths: list[str] = []
     while len(paths) < n_paths:
@@ -272,12 +293,14 @@ def classify_difference(path: str, ours_line: str, package_line: str) -> str:
     return "unclassified"
 
 
-def run(n_rules: int, n_paths: int, seed: int, edge_cases: bool) -> dict[str, object]:
+def run(
+    n_rules: int, n_paths: int, seed: int, edge_cases: bool, layout: str = "tree"
+) -> dict[str, object]:
     from codeowners import CodeOwners as PackageCodeOwners  # the reference implementation
 
     rng = random.Random(seed)
     text = make_codeowners(rng, n_rules, edge_cases)
-    paths = make_paths(rng, n_paths, edge_cases)
+    paths = make_paths(rng, n_paths, edge_cases, layout)
 
     def timed(fn: Callable[[], object]) -> tuple[float, object]:
         t0 = time.perf_counter()
@@ -323,6 +346,8 @@ def run(n_rules: int, n_paths: int, seed: int, edge_cases: bool) -> dict[str, ob
         "paths": len(paths),
         "seed": seed,
         "edge_cases": edge_cases,
+        "layout": layout,
+        "directories": len({p.rpartition("/")[0] for p in paths}),
         "steward_parse_s": round(t_parse_ours, 4),
         "steward_match_s": round(t_match_ours, 4),
         "steward_total_s": round(total_ours, 4),
@@ -346,8 +371,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--paths", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--edge-cases", action="store_true")
+    ap.add_argument("--layout", choices=["tree", "flat"], default="tree")
     args = ap.parse_args(argv)
-    report = run(args.rules, args.paths, args.seed, args.edge_cases)
+    report = run(args.rules, args.paths, args.seed, args.edge_cases, args.layout)
     for cls, n in dict(report["difference_classes"]).items():  # type: ignore[call-overload]
         print(f"# {n:>6} differences: {cls}", file=sys.stderr)
     print(json.dumps(report, sort_keys=False))

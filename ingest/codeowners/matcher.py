@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -382,62 +382,24 @@ class _NameIndex:
         return best
 
 
-class _DirIndex:
-    """Last rule whose body matches a directory path exactly (not counting its ancestors)."""
+class _Glob:
+    """A wildcard rule, filed in a trie under its leading literal segments."""
 
-    def __init__(self, entries: Iterable[tuple[int, CompiledPattern]]) -> None:
-        self.literal: dict[str, int] = {}
-        self.names = _NameIndex()
-        buckets: dict[str, list[tuple[int, str]]] = {}
-        general: list[tuple[int, str]] = []
-        for idx, pat in entries:
-            lit = pat.literal
-            if lit is not None:
-                self.literal[lit] = idx
-                continue
-            name = pat.basename
-            if name is not None:
-                self.names.add(idx, name)
-                continue
-            first = pat.first_literal
-            if first is not None:
-                buckets.setdefault(first, []).append((idx, pat.body))
-            else:
-                general.append((idx, pat.body))
-        self.names.freeze()
-        self.buckets = {k: _Combined(v) for k, v in buckets.items()}
-        self.general = _Combined(general) if general else None
-
-    def best(self, d: str, floor: int) -> int:
-        best = floor
-        v = self.literal.get(d)
-        if v is not None and v > best:
-            best = v
-        name = d[d.rfind("/") + 1 :]
-        v = self.names.cache.get(name)
-        if v is None:
-            v = self.names.compute(name)
-        if v > best:
-            best = v
-        i = d.find("/")
-        c = self.buckets.get(d[:i] if i > 0 else d)
-        if c is not None and c.max_index > best:
-            best = max(best, c.best(d))
-        g = self.general
-        if g is not None and g.max_index > best:
-            best = max(best, g.best(d))
-        return best
-
-
-class _FileGlob:
-    """A file-matching glob split into a directory part and a last-segment (name) part."""
-
-    __slots__ = ("dir_regex", "first", "idx", "name_regex")
+    __slots__ = ("body_regex", "dir_regex", "idx", "last", "name_regex", "prefix")
 
     def __init__(self, idx: int, pat: CompiledPattern) -> None:
         segs = pat.segments
+        prefix: list[str] = []
+        for seg in segs:
+            lit = _segment_literal(seg)
+            if lit is None:
+                break
+            prefix.append(lit)
         self.idx = idx
-        self.first = pat.first_literal
+        self.prefix = tuple(prefix)
+        self.last = _segment_literal(segs[-1])  # a literal last segment: a cheap pre-check
+        self.body_regex = re.compile(pat.body, re.DOTALL)
+        # For matching files: the directory part, and the last segment (the file name).
         if len(segs) == 1 and _is_dstar(segs[0]):  # ``**``: every file
             self.dir_regex = re.compile(".*", re.DOTALL)
             self.name_regex = re.compile(".+", re.DOTALL)
@@ -446,93 +408,158 @@ class _FileGlob:
             self.name_regex = re.compile(_segment_regex(segs[-1]), re.DOTALL)
 
 
+class _Node:
+    """Trie node for one literal directory path; holds the globs whose literal prefix ends
+    here (separately for directory targets and file targets)."""
+
+    __slots__ = ("children", "dir_globs", "file_globs")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.dir_globs: list[_Glob] = []
+        self.file_globs: list[_Glob] = []
+
+    def at(self, prefix: tuple[str, ...]) -> _Node:
+        node = self
+        for part in prefix:
+            nxt = node.children.get(part)
+            if nxt is None:
+                nxt = node.children[part] = _Node()
+            node = nxt
+        return node
+
+
 _Candidates = tuple[tuple[int, re.Pattern[str]], ...]
+
+
+class _DirState:
+    """What a directory passes on: the best rule matching it or an ancestor, and the globs
+    that could still beat that for its subdirectories and files (last rule first)."""
+
+    __slots__ = ("best", "cands", "dir_pool", "file_pool", "node")
+
+    def __init__(
+        self, best: int, node: _Node | None, dir_pool: list[_Glob], file_pool: list[_Glob]
+    ) -> None:
+        self.best = best
+        self.node = node
+        self.dir_pool = dir_pool
+        self.file_pool = file_pool
+        self.cands: _Candidates | None = None
+
+
+def _merge(pool: list[_Glob], extra: list[_Glob], floor: int) -> list[_Glob]:
+    if extra:
+        pool = sorted([*pool, *extra], key=lambda g: -g.idx)
+    if pool and pool[-1].idx <= floor:
+        pool = [g for g in pool if g.idx > floor]
+    return pool
 
 
 class RuleIndex:
     """Finds the index of the last pattern matching a path, GitHub's last-match-wins rule.
 
     A file matches a rule when the rule's body matches the file itself (modes FILE_OR_DIR and
-    EXACT) or one of its ancestor directories (FILE_OR_DIR and DIR_ONLY). Per directory we
-    cache the best rule matching it or an ancestor, plus the few file globs whose directory
-    part matches it (so a file costs dict lookups and, rarely, one or two name regexes).
+    EXACT) or one of its ancestor directories (FILE_OR_DIR and DIR_ONLY). Literal bodies are
+    dict lookups, single-segment floating bodies are cached per name, and wildcard bodies sit
+    in a trie under their literal leading segments. Walking a path down that trie, each
+    directory caches the best rule so far plus the few globs that could still beat it, so a
+    file usually costs a handful of dict lookups.
     """
 
     def __init__(self, patterns: Sequence[CompiledPattern]) -> None:
         self.patterns = list(patterns)
-        self._dirs = _DirIndex(
-            (i, p) for i, p in enumerate(self.patterns) if p.mode is not Mode.EXACT
-        )
+        self._dir_literal: dict[str, int] = {}
         self._file_literal: dict[str, int] = {}
-        self._names = _NameIndex()
-        by_first: dict[str, list[_FileGlob]] = {}
-        general: list[_FileGlob] = []
+        self._dir_names = _NameIndex()
+        self._file_names = _NameIndex()
+        self._root = _Node()
         for i, p in enumerate(self.patterns):
-            if p.mode is Mode.DIR_ONLY:
-                continue
             lit = p.literal
-            if lit is not None:
-                self._file_literal[lit] = i
-                continue
             name = p.basename
-            if name is not None:
-                self._names.add(i, name)
-                continue
-            g = _FileGlob(i, p)
-            if g.first is not None:
-                by_first.setdefault(g.first, []).append(g)
-            else:
-                general.append(g)
-        self._names.freeze()
-        self._globs_by_first = {k: v[::-1] for k, v in by_first.items()}
-        self._globs_general = general[::-1]
-        self._dir_cache: dict[str, int] = {}
-        self._cand_cache: dict[str, _Candidates] = {}
+            glob = _Glob(i, p) if lit is None and name is None else None
+            for target_dir in (True, False):
+                if p.mode is (Mode.EXACT if target_dir else Mode.DIR_ONLY):
+                    continue
+                if lit is not None:
+                    (self._dir_literal if target_dir else self._file_literal)[lit] = i
+                elif name is not None:
+                    (self._dir_names if target_dir else self._file_names).add(i, name)
+                elif glob is not None:
+                    node = self._root.at(glob.prefix)
+                    (node.dir_globs if target_dir else node.file_globs).append(glob)
+        self._dir_names.freeze()
+        self._file_names.freeze()
+        self._states: dict[str, _DirState] = {}
+        self._root_state = _DirState(
+            -1,
+            self._root,
+            _merge([], self._root.dir_globs, -1),
+            _merge([], self._root.file_globs, -1),
+        )
 
-    def _dir_best(self, d: str) -> int:
-        """Last rule matching directory ``d`` or any of its ancestors (cached), or -1."""
-        cache = self._dir_cache
-        v = cache.get(d)
-        if v is not None:
-            return v
-        # Walk up to the nearest cached ancestor, then fill the cache downwards.
+    def _state(self, d: str) -> _DirState:
+        """The cached state of directory ``d`` ("" is the root), computing missing ancestors
+        first."""
+        if not d:
+            return self._root_state
+        states = self._states
         pending = [d]
         parent = d
-        floor = -1
         while True:
             i = parent.rfind("/")
             if i < 0:
+                st = self._root_state
                 break
             parent = parent[:i]
-            v = cache.get(parent)
-            if v is not None:
-                floor = v
+            got = states.get(parent)
+            if got is not None:
+                st = got
                 break
             pending.append(parent)
-        if len(cache) + len(pending) > _CACHE_LIMIT:
-            cache.clear()
+        if len(states) + len(pending) > _CACHE_LIMIT:
+            states.clear()
         for cur in reversed(pending):
-            floor = self._dirs.best(cur, floor)
-            cache[cur] = floor
-        return floor
+            st = self._child_state(st, cur)
+            states[cur] = st
+        return st
 
-    def _candidates(self, d: str, floor: int) -> _Candidates:
-        """File globs that may match a file directly inside ``d`` ("" is the root) and would
-        beat ``floor``, last rule first."""
-        i = d.find("/")
-        first = d[:i] if i > 0 else d
-        globs = self._globs_by_first.get(first, ()) if d else ()
-        out = [
-            (g.idx, g.name_regex)
-            for g in (*globs, *self._globs_general)
-            if g.idx > floor and g.dir_regex.fullmatch(d)
-        ]
-        out.sort(key=lambda c: -c[0])
-        cands = tuple(out)
-        if len(self._cand_cache) >= _CACHE_LIMIT:
-            self._cand_cache.clear()
-        self._cand_cache[d] = cands
-        return cands
+    def _child_state(self, parent: _DirState, d: str) -> _DirState:
+        name = d[d.rfind("/") + 1 :]
+        best = parent.best
+        v = self._dir_literal.get(d)
+        if v is not None and v > best:
+            best = v
+        v = self._dir_names.cache.get(name)
+        if v is None:
+            v = self._dir_names.compute(name)
+        if v > best:
+            best = v
+        dir_pool = parent.dir_pool
+        file_pool = parent.file_pool
+        pnode = parent.node
+        node = pnode.children.get(name) if pnode is not None else None
+        if node is not None:
+            if node.dir_globs:
+                dir_pool = _merge(dir_pool, node.dir_globs, -1)
+            if node.file_globs:
+                file_pool = _merge(file_pool, node.file_globs, -1)
+        for g in dir_pool:
+            if g.idx <= best:
+                break
+            if (g.last is None or g.last == name) and g.body_regex.fullmatch(d):
+                best = g.idx
+                break
+        if dir_pool and dir_pool[-1].idx <= best:
+            dir_pool = [g for g in dir_pool if g.idx > best]
+        if file_pool and file_pool[-1].idx <= best:
+            file_pool = [g for g in file_pool if g.idx > best]
+        return _DirState(best, node, dir_pool, file_pool)
+
+    def _dir_best(self, d: str) -> int:
+        """Last rule matching directory ``d`` or any of its ancestors, or -1."""
+        st = self._states.get(d)
+        return (st if st is not None else self._state(d)).best
 
     def lookup(self, path: str) -> int:
         """Index of the last pattern matching file ``path``, or -1. A path ending in ``/`` is
@@ -547,22 +574,28 @@ class RuleIndex:
         i = path.rfind("/")
         if i < 0:
             name = path
+            st = self._root_state
             d = ""
-            best = -1
         else:
             name = path[i + 1 :]
             d = path[:i]
-            v = self._dir_cache.get(d)
-            best = v if v is not None else self._dir_best(d)
-        cands = self._cand_cache.get(d)
+            got = self._states.get(d)
+            st = got if got is not None else self._state(d)
+        best = st.best
+        cands = st.cands
         if cands is None:
-            cands = self._candidates(d, best)
+            pool = st.file_pool
+            cands = st.cands = (
+                tuple((g.idx, g.name_regex) for g in pool if g.dir_regex.fullmatch(d))
+                if pool
+                else ()
+            )
         v = self._file_literal.get(path)
         if v is not None and v > best:
             best = v
-        v = self._names.cache.get(name)
+        v = self._file_names.cache.get(name)
         if v is None:
-            v = self._names.compute(name)
+            v = self._file_names.compute(name)
         if v > best:
             best = v
         for idx, rx in cands:

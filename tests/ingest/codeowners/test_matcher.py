@@ -620,3 +620,21 @@ def test_github_example_patterns_agree_with_package(pattern: str) -> None:
         "README",
     ):
         assert CodeOwners.parse(text).owners_for(path) == _package_answer(text, path)
+
+
+@pytest.mark.parametrize("layout", ["tree", "flat"])
+def test_benchmark_inputs_agree_with_package(layout: str) -> None:
+    from benchmarks.bench_codeowners import run
+
+    report = run(n_rules=120, n_paths=3000, seed=3, edge_cases=False, layout=layout)
+    assert report["differences"] == 0
+    assert report["rules"] == 120
+
+
+def test_benchmark_edge_cases_only_differ_where_package_departs_from_github() -> None:
+    from benchmarks.bench_codeowners import run
+
+    report = run(n_rules=120, n_paths=3000, seed=3, edge_cases=True)
+    classes = report["difference_classes"]
+    assert isinstance(classes, dict)
+    assert "unclassified" not in classes
