@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from ingest.backstage_catalog import BackstageCatalogConfig, BackstageCatalogSource
 from ingest.catalog_files import CatalogFilesConfig, CatalogFilesSource
 from ingest.source import Source
 
@@ -22,8 +23,14 @@ def _catalog_files(config: BaseModel) -> Source:
     return CatalogFilesSource(config)
 
 
+def _backstage_catalog(config: BaseModel) -> Source:
+    assert isinstance(config, BackstageCatalogConfig)
+    return BackstageCatalogSource(config)
+
+
 SOURCE_TYPES: dict[str, SourceType] = {
     "catalog_files": SourceType(CatalogFilesConfig, _catalog_files),
+    "backstage_catalog": SourceType(BackstageCatalogConfig, _backstage_catalog),
 }
 
 
