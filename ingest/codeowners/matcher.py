@@ -21,10 +21,12 @@ are a single ``*``. ``\\`` escapes the next character. The gitignore features Gi
 support (``!`` negation, ``[ ]`` ranges, ``\\#`` at the start) raise :class:`PatternError`.
 
 :class:`RuleIndex` answers "which is the last rule matching this path" without testing every
-rule: literal patterns are dict lookups, basename-only patterns are cached per basename,
-anchored globs are bucketed by their literal first segment and evaluated as one combined
-regex per bucket (alternatives ordered last rule first, so the first alternative that
-matches is the answer), and results for directories are cached.
+rule: literal patterns are dict lookups, floating single-segment patterns (``*.js``,
+``logs``) are cached per name, and wildcard patterns sit in a trie under their literal
+leading segments. Each directory caches the best rule matching it or an ancestor plus the
+few globs that could still beat it, so a file usually costs a handful of dict lookups.
+Glob regexes use atomic groups so that ``*a*a*a*b``-style patterns cannot backtrack
+exponentially.
 """
 
 from __future__ import annotations
