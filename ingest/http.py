@@ -95,7 +95,7 @@ class RetryPolicy:
         self, request: httpx.Request, response: httpx.Response, attempt: int
     ) -> float | None:
         """Seconds to wait before retrying after ``response``, or None to return it as is."""
-        if attempt > self.max_retries or not _replayable(request):
+        if attempt > self.max_retries:
             return None
         if response.status_code not in self.retry_statuses:
             return None
@@ -108,7 +108,7 @@ class RetryPolicy:
 
     def delay_for_error(self, request: httpx.Request, exc: Exception, attempt: int) -> float | None:
         """Seconds to wait before retrying after a transport error, or None to raise it."""
-        if attempt > self.max_retries or not _replayable(request):
+        if attempt > self.max_retries:
             return None
         if isinstance(exc, _ALWAYS_RETRIED) or (
             isinstance(exc, _RETRIED_IF_IDEMPOTENT) and request.method in self.retry_methods
@@ -149,6 +149,8 @@ class RetryTransport(httpx.BaseTransport):
         self._sleep = sleep
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if not _replayable(request):  # judged before the first send consumes the stream
+            return self._transport.handle_request(request)
         attempt = 1
         while True:
             try:
@@ -187,6 +189,8 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         self._sleep = sleep
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not _replayable(request):
+            return await self._transport.handle_async_request(request)
         attempt = 1
         while True:
             try:
