@@ -1,39 +1,37 @@
-"""Source types by name: each entry pairs a pydantic config model with its source class."""
+"""Source types by name: each entry pairs a pydantic config model with its source class.
+
+A source class is constructed with its validated config model; add one line per type.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel
 
 from ingest.backstage_catalog import BackstageCatalogConfig, BackstageCatalogSource
 from ingest.catalog_files import CatalogFilesConfig, CatalogFilesSource
+from ingest.repositories import CodeownersConfig, CodeownersSource
 from ingest.source import Source
 
 
 @dataclass(frozen=True)
 class SourceType:
     config_model: type[BaseModel]
-    create: Callable[[BaseModel], Source]
-
-
-def _catalog_files(config: BaseModel) -> Source:
-    assert isinstance(config, CatalogFilesConfig)
-    return CatalogFilesSource(config)
-
-
-def _backstage_catalog(config: BaseModel) -> Source:
-    assert isinstance(config, BackstageCatalogConfig)
-    return BackstageCatalogSource(config)
+    source_class: Callable[[Any], Source]
 
 
 SOURCE_TYPES: dict[str, SourceType] = {
-    "catalog_files": SourceType(CatalogFilesConfig, _catalog_files),
-    "backstage_catalog": SourceType(BackstageCatalogConfig, _backstage_catalog),
+    "catalog_files": SourceType(CatalogFilesConfig, CatalogFilesSource),
+    "codeowners": SourceType(CodeownersConfig, CodeownersSource),
+    "backstage_catalog": SourceType(BackstageCatalogConfig, BackstageCatalogSource),
 }
 
 
 def create_source(config: BaseModel) -> Source:
-    type_name = config.model_dump(include={"type"})["type"]
-    return SOURCE_TYPES[str(type_name)].create(config)
+    source_type = SOURCE_TYPES[str(config.model_dump(include={"type"})["type"])]
+    if not isinstance(config, source_type.config_model):
+        raise TypeError(f"{type(config).__name__} is not a {source_type.config_model.__name__}")
+    return source_type.source_class(config)

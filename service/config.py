@@ -43,6 +43,12 @@ class ReportsConfig(BaseModel):
     ownership_gaps: OwnershipGapsReportConfig = OwnershipGapsReportConfig()
 
 
+class OwnershipConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stale_after_days: int | None = Field(default=14, ge=1)
+    """Entities whose source has not been ingested successfully for this long are gaps."""
+
+
 class StewardConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -52,6 +58,7 @@ class StewardConfig(BaseModel):
     sources: dict[str, dict[str, Any]] = {}
     scorecards: ConfigPath | None = None
     reports: ReportsConfig = ReportsConfig()
+    ownership: OwnershipConfig = OwnershipConfig()
     api: ApiConfig = ApiConfig()
 
     # filled by load_config: the validated model of each source, in file order

@@ -33,4 +33,5 @@ def ingest(
             outcomes.append(
                 run_source(store, name, source, state_dir=config.resolved_state_dir, **kwargs)
             )
+        store.refresh_gaps(stale_after_days=config.ownership.stale_after_days)
     return outcomes

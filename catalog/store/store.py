@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from catalog.errors import StoreError
+from catalog.store.gaps import refresh_gap_episodes
 from catalog.store.loading import replace_snapshot_table
 from catalog.store.migrations import MIGRATIONS, SNAPSHOT_TABLES
 
@@ -156,3 +157,15 @@ class Store:
         except BaseException:
             self._con.rollback()
             raise
+
+    # -- derived history -------------------------------------------------------------------
+    def refresh_gaps(self, *, stale_after_days: int | None = None, now: datetime | None = None) -> int:
+        """Fold the current ownership gaps into their episode history (after every ingest)."""
+        self._con.begin()
+        try:
+            open_gaps = refresh_gap_episodes(self._con, now or datetime.now(UTC), stale_after_days)
+            self._con.commit()
+        except BaseException:
+            self._con.rollback()
+            raise
+        return open_gaps

@@ -335,7 +335,7 @@ def _entity_record(ent: ProcessedEntity, outcome: FileOutcome) -> EntityRecord:
     entity = ent.entity
     metadata: dict[str, Any] = dict(entity.get("metadata") or {})
     annotations = dict(metadata.get("annotations") or {})
-    annotations[MANAGED_BY_LOCATION] = f"file:{outcome.path}"
+    annotations[MANAGED_BY_LOCATION] = f"file:{os.path.realpath(outcome.path)}"
     annotations[MANAGED_BY_ORIGIN_LOCATION] = f"file:{outcome.origin}"
     metadata["annotations"] = annotations
     stored = {**entity, "metadata": metadata}

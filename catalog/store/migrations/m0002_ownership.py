@@ -134,6 +134,9 @@ SELECT e.ref AS subject, o.owner, p.owner_raw, 'codeowner' AS role, p.source,
        p.repo || ':' || p.codeowners_file || ':' || p.rule_line AS evidence
 FROM per_owner p
 JOIN entities e ON e.annotations->>'backstage.io/managed-by-location' = p.location
+     -- code lives in repositories: systems and domains kept in a central catalog repo are
+     -- not owned by whoever owns that repo's files
+     AND e.kind IN ('component', 'api', 'resource')
 JOIN _codeowner_refs o ON o.owner_raw = p.owner_raw AND o.guess IS NOT DISTINCT FROM p.guess;
 
 CREATE VIEW _oncall_claims AS {_EMPTY_CLAIMS};
@@ -231,7 +234,12 @@ SELECT e.ref, 'owner_group_without_members',
        'owner ' || e.owner || ' has no members, directly or through child groups',
        e.location || ':' || e.line
 FROM entities e JOIN entities g ON g.ref = e.owner AND g.kind = 'group'
-WHERE e.owner NOT IN (SELECT ref FROM _populated_groups);
+WHERE e.owner NOT IN (SELECT ref FROM _populated_groups)
+UNION ALL
+SELECT ref, 'group_without_members',
+       'group has no members, directly or through child groups', location || ':' || line
+FROM entities
+WHERE kind = 'group' AND ref NOT IN (SELECT ref FROM _populated_groups);
 
 CREATE VIEW _gaps_codeowners AS
 SELECT 'repository:' || repo AS subject, 'codeowners_rule_without_owners' AS gap,
@@ -252,13 +260,14 @@ SELECT e.ref, 'codeowners_path_without_owners',
        c.repo || ':' || c.codeowners_file || coalesce(':' || c.rule_line, '')
 FROM codeowners_rows c
 JOIN entities e ON e.annotations->>'backstage.io/managed-by-location' = c.location
+     AND e.kind IN ('component', 'api', 'resource')
 WHERE c.valid_to IS NULL AND len(c.owners_raw) = 0
 UNION ALL
 SELECT subject, 'codeowners_disagree',
        'catalog owner ' || resolved_owner || ' is not among the CODEOWNERS owners '
          || array_to_string(claimed_owners, ', '),
        evidence[1]
-FROM ownership_conflicts WHERE role = 'codeowner';
+FROM ownership_conflicts WHERE role = 'codeowner' AND subject LIKE 'component:%';
 
 CREATE VIEW _gaps_repositories AS
 SELECT 'repository:' || name AS subject, 'repo_without_catalog_info' AS gap,

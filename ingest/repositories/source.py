@@ -1,0 +1,200 @@
+"""The ``codeowners`` source: local repositories, their HEAD, catalog files and CODEOWNERS."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from catalog.errors import SourceError
+from catalog.files import read_limited
+from catalog.model import Problem
+from ingest.catalog_files.discovery import walk_catalog_files
+from ingest.codeowners import CodeOwners
+from ingest.paths import real_roots
+from ingest.records import ProblemRecord, Record
+from ingest.repositories.codeowners_files import OwnerMapping, find_codeowners, owners_of_paths
+from ingest.repositories.config import CodeownersConfig
+from ingest.repositories.git_head import GitError, GitHead, git_dir, read_head
+from ingest.repositories.records import CodeownersRecord, CodeownersRuleRecord, RepositoryRecord
+from ingest.source import SourceContext
+
+_SCP_URL = re.compile(r"^(?:[\w.-]+@)?([\w.-]+):(?!//)(.+?)(?:\.git)?/?$")
+CACHE_VERSION = 1
+
+
+@dataclass
+class RepoScan:
+    records: list[Record] = field(default_factory=list)
+    head: GitHead | None = None
+
+
+def web_url(remote: str | None) -> str | None:
+    """``git@github.com:acme/x.git`` → ``https://github.com/acme/x``; other URLs cleaned up."""
+    if not remote:
+        return None
+    if "://" in remote:
+        url = re.sub(r"^[a-z+]+://(?:[^@/]+@)?", "https://", remote)
+        return url.removesuffix(".git").rstrip("/")
+    m = _SCP_URL.match(remote)
+    return f"https://{m.group(1)}/{m.group(2)}" if m else remote
+
+
+def discover_repositories(root: Path, exclude: set[str]) -> list[Path]:
+    if git_dir(root) is not None:
+        return [root]
+    return sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and p.name not in exclude),
+        key=lambda p: p.name,
+    )
+
+
+class CodeownersSource:
+    type_name: ClassVar[str] = "codeowners"
+    tables: ClassVar[frozenset[str]] = frozenset(
+        {"repository_rows", "codeowners_rows", "codeowners_rule_rows", "problem_rows"}
+    )
+
+    def __init__(self, config: CodeownersConfig) -> None:
+        self.config = config
+        self.roots = real_roots(config.roots)
+        self.mapping = OwnerMapping(
+            {k.lower(): v for k, v in config.org_namespaces.items()}, config.default_namespace
+        )
+
+    def run(self, ctx: SourceContext) -> Iterable[Record]:
+        repos: list[Path] = []
+        for root in self.roots:
+            if not root.is_dir():
+                ctx.report.error(f"{root}: configured root does not exist")
+                continue
+            try:
+                repos.extend(discover_repositories(root, set(self.config.exclude_dirs)))
+            except OSError as exc:
+                ctx.report.error(f"{root}: cannot list repositories: {exc.strerror or exc}")
+        if not repos and ctx.report.errors:
+            raise SourceError("; ".join(ctx.report.errors))
+        ctx.progress(0, len(repos))
+        settings = repr(sorted(self.config.model_dump(mode="json", exclude={"schedule"}).items()))
+        cache_path = ctx.state_dir / "repos.pickle"
+        cache = self._load_cache(cache_path, settings)
+        new_cache: dict[str, tuple[str, list[Record]]] = {}
+        records: list[Record] = []
+        digest = hashlib.sha256(settings.encode())
+        for repo in repos:
+            key = str(repo)
+            head = self._head(repo, records)
+            cached = cache.get(key)
+            if head is not None and cached is not None and cached[0] == head.sha:
+                scan_records = cached[1]
+                ctx.report.counts["repositories_unchanged"] += 1
+            else:
+                scan_records = list(self._scan(repo, head))
+            if head is not None:
+                new_cache[key] = (head.sha, scan_records)
+            digest.update(pickle.dumps((key, scan_records)))
+            records.extend(scan_records)
+            ctx.progress(1, None)
+        self._save_cache(cache_path, settings, new_cache)
+        ctx.report.counts["repositories"] = len(repos)
+        ctx.report.fingerprint = digest.hexdigest()
+        if ctx.report.fingerprint == ctx.previous_fingerprint:
+            ctx.report.unchanged = True
+            return []
+        for r in records:
+            if isinstance(r, ProblemRecord):
+                message = f"{r.location}:{r.line}: {r.message}" if r.line else f"{r.location}: {r.message}"
+                (ctx.report.error if r.severity == "error" else ctx.report.warn)(message)
+        return records
+
+    def _head(self, repo: Path, records: list[Record]) -> GitHead | None:
+        if git_dir(repo) is None:
+            return None  # a plain checkout: scanned every run
+        try:
+            return read_head(repo)
+        except (GitError, OSError) as exc:
+            records.append(ProblemRecord("warning", repo.name, None, None, None,
+                                         f"cannot read git HEAD: {exc}"))
+            return None
+
+    def _scan(self, repo: Path, head: GitHead | None) -> Iterator[Record]:
+        name = repo.name
+        try:
+            catalog_paths = [
+                p.relative_to(repo).as_posix()
+                for p in walk_catalog_files(repo, self.config.catalog_filenames,
+                                            self.config.exclude_dirs)
+            ]
+        except OSError as exc:
+            yield ProblemRecord("error", name, None, None, None,
+                                f"cannot walk repository: {exc.strerror or exc}")
+            catalog_paths = []
+        codeowners_file = find_codeowners(lambda p: (repo / p).is_file())
+        yield RepositoryRecord(
+            name=name,
+            url=web_url(head.remote_url) if head else None,
+            default_branch=head.default_branch if head else None,
+            head_sha=head.sha if head else None,
+            local_path=str(repo),
+            has_catalog_info=bool(catalog_paths),
+            has_codeowners=codeowners_file is not None,
+            codeowners_file=codeowners_file,
+        )
+        if codeowners_file is None:
+            return
+        codeowners = self._parse(repo, name, codeowners_file)
+        if isinstance(codeowners, Problem):
+            yield ProblemRecord("error", f"{name}/{codeowners_file}", codeowners.line, None,
+                                None, codeowners.message)
+            return
+        for problem in codeowners.problems:
+            yield ProblemRecord("error", f"{name}/{codeowners_file}", problem.line,
+                                problem.field, None, problem.message)
+        for rule in codeowners.rules:
+            yield CodeownersRuleRecord(name, codeowners_file, rule.line, rule.pattern,
+                                       list(rule.owners),
+                                       [self.mapping.guess(o) for o in rule.owners])
+        for verdict in owners_of_paths(codeowners, catalog_paths):
+            yield CodeownersRecord(
+                repo=name,
+                location=f"file:{os.path.realpath(repo / verdict.path)}",
+                path=verdict.path,
+                owners_raw=verdict.owners,
+                owner_guess=[self.mapping.guess(o) for o in verdict.owners],
+                codeowners_file=codeowners_file,
+                rule_line=verdict.rule_line,
+            )
+
+    def _parse(self, repo: Path, name: str, codeowners_file: str) -> CodeOwners | Problem:
+        data = read_limited(repo / codeowners_file, self.config.max_file_bytes)
+        if isinstance(data, Problem):
+            return data
+        if b"\0" in data[:8192]:
+            return Problem("CODEOWNERS is a binary file; ignored")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            return Problem("CODEOWNERS is not valid UTF-8; ignored", line=line)
+        return CodeOwners.parse(text)
+
+    @staticmethod
+    def _load_cache(path: Path, settings: str) -> dict[str, tuple[str, list[Record]]]:
+        try:
+            with path.open("rb") as fh:
+                version, key, payload = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            return {}
+        return payload if version == CACHE_VERSION and key == settings else {}  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _save_cache(path: Path, settings: str, payload: dict[str, tuple[str, list[Record]]]) -> None:
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump((CACHE_VERSION, settings, payload), fh, protocol=5)
+        tmp.replace(path)
