@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from catalog.errors import SourceError
 from catalog.files import read_limited
@@ -23,14 +23,13 @@ from ingest.catalog_files.discovery import (
     resolve_location_target,
     walk_catalog_files,
 )
+from ingest.entity_records import entity_record, with_location_annotations
 from ingest.paths import containing_root, real_roots
 from ingest.records import EntityRecord, FileRecord, ProblemRecord, Record, RelationRecord
 from ingest.source import SourceContext
 
 PARALLEL_THRESHOLD = 200
 """Below this many files to parse, worker processes cost more than they save."""
-MANAGED_BY_LOCATION = "backstage.io/managed-by-location"
-MANAGED_BY_ORIGIN_LOCATION = "backstage.io/managed-by-origin-location"
 
 
 @dataclass
@@ -332,44 +331,10 @@ def _fingerprint(settings_key: str, files: Iterable[tuple[str, str]]) -> str:
 
 
 def _entity_record(ent: ProcessedEntity, outcome: FileOutcome) -> EntityRecord:
-    entity = ent.entity
-    metadata: dict[str, Any] = dict(entity.get("metadata") or {})
-    annotations = dict(metadata.get("annotations") or {})
-    annotations[MANAGED_BY_LOCATION] = f"file:{os.path.realpath(outcome.path)}"
-    annotations[MANAGED_BY_ORIGIN_LOCATION] = f"file:{outcome.origin}"
-    metadata["annotations"] = annotations
-    stored = {**entity, "metadata": metadata}
-    spec = entity.get("spec") if isinstance(entity.get("spec"), dict) else {}
-    assert isinstance(spec, dict)
-    kind, rest = ent.ref.split(":", 1)
-    namespace, name = rest.split("/", 1)
-    owner = next((t for s, r, t in ent.relations if r == "ownedBy" and s == ent.ref), None)
-    system = next(
-        (
-            t
-            for s, r, t in ent.relations
-            if r == "partOf" and s == ent.ref and t.startswith("system:")
-        ),
-        None,
+    stored = with_location_annotations(
+        ent.entity, f"file:{os.path.realpath(outcome.path)}", f"file:{outcome.origin}"
     )
-    tags = metadata.get("tags")
-    return EntityRecord(
-        ref=ent.ref,
-        kind=kind,
-        namespace=namespace,
-        name=str(metadata.get("name", name)),
-        title=_str_or_none(metadata.get("title")),
-        description=_str_or_none(metadata.get("description")),
-        type=_str_or_none(spec.get("type")),
-        lifecycle=_str_or_none(spec.get("lifecycle")),
-        owner=owner,
-        system=system,
-        tags=[str(t) for t in tags] if isinstance(tags, list) else [],
-        entity=stored,
-        location=outcome.location,
-        line=ent.line,
+    outgoing = (
+        (rel_type, target) for source, rel_type, target in ent.relations if source == ent.ref
     )
-
-
-def _str_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+    return entity_record(ent.ref, stored, outgoing, location=outcome.location, line=ent.line)
