@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ingest.aws_tags import AwsTagsConfig, AwsTagsSource
 from ingest.backstage_catalog import BackstageCatalogConfig, BackstageCatalogSource
 from ingest.catalog_files import CatalogFilesConfig, CatalogFilesSource
 from ingest.repositories import CodeownersConfig, CodeownersSource
@@ -27,6 +28,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
     "catalog_files": SourceType(CatalogFilesConfig, CatalogFilesSource),
     "codeowners": SourceType(CodeownersConfig, CodeownersSource),
     "backstage_catalog": SourceType(BackstageCatalogConfig, BackstageCatalogSource),
+    "aws_tags": SourceType(AwsTagsConfig, AwsTagsSource),
 }
 
 
