@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from enum import StrEnum
@@ -17,10 +16,13 @@ from rich.table import Table
 from catalog.check import check_paths
 from catalog.errors import StewardError
 from catalog.store import run_readonly_query
+from catalog.store.readonly import connect_readonly
 from ingest.runner import RunOutcome
 from ingest.source import ProgressCallback
 from service.config import load_config
 from service.ingestion import ingest
+from service.output import RowFormat, print_rows
+from service.ownership import GAP_COLUMNS, ownership_gaps, ownership_of
 
 app = typer.Typer(
     help="Steward: Backstage-compatible catalog ingestion, ownership and scorecards.",
@@ -44,12 +46,6 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 class CheckFormat(StrEnum):
     text = "text"
-    json = "json"
-
-
-class SqlFormat(StrEnum):
-    table = "table"
-    csv = "csv"
     json = "json"
 
 
@@ -168,7 +164,7 @@ def ingest_command(
 def sql_command(
     query: Annotated[str, typer.Argument(help="One read-only SELECT over Steward's views.")],
     config: ConfigOption = None,
-    format: Annotated[SqlFormat, typer.Option("--format", "-f")] = SqlFormat.table,
+    format: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
     max_rows: Annotated[int, typer.Option(help="Row cap.")] = 10_000,
 ) -> None:
     """Query the database read-only (anything but a SELECT is refused)."""
@@ -176,20 +172,86 @@ def sql_command(
         result = run_readonly_query(load_config(config).database, query, max_rows=max_rows)
     except StewardError as exc:
         raise _fail(exc) from None
-    if format is SqlFormat.json:
-        rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
-        sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
-    elif format is SqlFormat.csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
-    else:
-        table = Table(*result.columns)
-        for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
+    print_rows(console, result.columns, result.rows, format)
     if result.truncated:
         err_console.print(f"[yellow]truncated at {max_rows} rows[/]")
+
+
+ownership_app = typer.Typer(help="Who owns what, according to every source.", no_args_is_help=True)
+app.add_typer(ownership_app, name="ownership")
+
+
+@ownership_app.command("show")
+def ownership_show(
+    ref: Annotated[str, typer.Argument(help="Entity ref: name, kind:name or kind:ns/name.")],
+    config: ConfigOption = None,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.text,
+) -> None:
+    """The resolved owner of REF and every claim, with its evidence."""
+    try:
+        con = connect_readonly(load_config(config).database)
+        try:
+            result = ownership_of(con, ref)
+        finally:
+            con.close()
+    except StewardError as exc:
+        raise _fail(exc) from None
+    if format is CheckFormat.json:
+        sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
+        return
+    console.print(
+        f"[bold]{result['ref']}[/]  owner: [bold]{result['owner'] or '-'}[/] "
+        f"(from {result['resolved_from'] or 'no claim'})",
+        highlight=False,
+    )
+    console.print(
+        f"agreeing sources: {', '.join(result['agreeing_sources'] or []) or '-'}; "
+        f"disagreeing: {', '.join(result['disagreeing_sources'] or []) or '-'}",
+        highlight=False,
+    )
+    claim_columns = ["role", "owner", "owner_raw", "source", "evidence", "observed_at"]
+    print_rows(
+        console,
+        claim_columns,
+        [[c[k] for k in claim_columns] for c in result["claims"]],
+        RowFormat.table,
+        title="claims",
+    )
+    if result["gaps"]:
+        gap_columns = ["gap", "detail", "evidence", "first_seen"]
+        print_rows(
+            console,
+            gap_columns,
+            [[g[k] for k in gap_columns] for g in result["gaps"]],
+            RowFormat.table,
+            title="gaps",
+        )
+
+
+@ownership_app.command("gaps")
+def ownership_gaps_command(
+    config: ConfigOption = None,
+    team: Annotated[
+        str | None, typer.Option(help="Only this group and the groups below it.")
+    ] = None,
+    format: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+) -> None:
+    """Open ownership gaps, with when each was first and last seen."""
+    try:
+        con = connect_readonly(load_config(config).database)
+        try:
+            gaps = ownership_gaps(con, team=team)
+        finally:
+            con.close()
+    except StewardError as exc:
+        raise _fail(exc) from None
+    print_rows(
+        console,
+        GAP_COLUMNS,
+        [[g[c] for c in GAP_COLUMNS] for g in gaps],
+        format,
+        title=f"ownership gaps ({len(gaps)})",
+    )
 
 
 @app.command("demo")

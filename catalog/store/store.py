@@ -159,7 +159,9 @@ class Store:
             raise
 
     # -- derived history -------------------------------------------------------------------
-    def refresh_gaps(self, *, stale_after_days: int | None = None, now: datetime | None = None) -> int:
+    def refresh_gaps(
+        self, *, stale_after_days: int | None = None, now: datetime | None = None
+    ) -> int:
         """Fold the current ownership gaps into their episode history (after every ingest)."""
         self._con.begin()
         try:

@@ -51,6 +51,7 @@ def owners_of_paths(codeowners: CodeOwners, paths: list[str]) -> list[PathOwners
     result = []
     for path in paths:
         rule = codeowners.rule_for(path)
-        result.append(PathOwners(path, list(rule.owners) if rule else [],
-                                 rule.line if rule else None))
+        result.append(
+            PathOwners(path, list(rule.owners) if rule else [], rule.line if rule else None)
+        )
     return result

@@ -19,7 +19,7 @@ class CodeownersConfig(BaseModel):
     catalog_filenames: list[str] = ["catalog-info.yaml", "catalog-info.yml"]
     exclude_dirs: list[str] = [".git", "node_modules", ".venv", "__pycache__"]
     org_namespaces: dict[str, str] = {}
-    """GitHub organisation → catalog namespace of its teams (``@org/team`` → ``group:<ns>/team``)."""
+    """GitHub organisation → catalog namespace of its teams (@org/team → group:<ns>/team)."""
     default_namespace: str = "default"
     max_file_bytes: int = Field(default=3 * 1024 * 1024, gt=0)
     """GitHub ignores CODEOWNERS files above 3 MB; so do we."""

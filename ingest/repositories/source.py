@@ -108,7 +108,11 @@ class CodeownersSource:
             return []
         for r in records:
             if isinstance(r, ProblemRecord):
-                message = f"{r.location}:{r.line}: {r.message}" if r.line else f"{r.location}: {r.message}"
+                message = (
+                    f"{r.location}:{r.line}: {r.message}"
+                    if r.line
+                    else f"{r.location}: {r.message}"
+                )
                 (ctx.report.error if r.severity == "error" else ctx.report.warn)(message)
         return records
 
@@ -118,8 +122,11 @@ class CodeownersSource:
         try:
             return read_head(repo)
         except (GitError, OSError) as exc:
-            records.append(ProblemRecord("warning", repo.name, None, None, None,
-                                         f"cannot read git HEAD: {exc}"))
+            records.append(
+                ProblemRecord(
+                    "warning", repo.name, None, None, None, f"cannot read git HEAD: {exc}"
+                )
+            )
             return None
 
     def _scan(self, repo: Path, head: GitHead | None) -> Iterator[Record]:
@@ -127,12 +134,14 @@ class CodeownersSource:
         try:
             catalog_paths = [
                 p.relative_to(repo).as_posix()
-                for p in walk_catalog_files(repo, self.config.catalog_filenames,
-                                            self.config.exclude_dirs)
+                for p in walk_catalog_files(
+                    repo, self.config.catalog_filenames, self.config.exclude_dirs
+                )
             ]
         except OSError as exc:
-            yield ProblemRecord("error", name, None, None, None,
-                                f"cannot walk repository: {exc.strerror or exc}")
+            yield ProblemRecord(
+                "error", name, None, None, None, f"cannot walk repository: {exc.strerror or exc}"
+            )
             catalog_paths = []
         codeowners_file = find_codeowners(lambda p: (repo / p).is_file())
         yield RepositoryRecord(
@@ -149,16 +158,33 @@ class CodeownersSource:
             return
         codeowners = self._parse(repo, name, codeowners_file)
         if isinstance(codeowners, Problem):
-            yield ProblemRecord("error", f"{name}/{codeowners_file}", codeowners.line, None,
-                                None, codeowners.message)
+            yield ProblemRecord(
+                "error",
+                f"{name}/{codeowners_file}",
+                codeowners.line,
+                None,
+                None,
+                codeowners.message,
+            )
             return
         for problem in codeowners.problems:
-            yield ProblemRecord("error", f"{name}/{codeowners_file}", problem.line,
-                                problem.field, None, problem.message)
+            yield ProblemRecord(
+                "error",
+                f"{name}/{codeowners_file}",
+                problem.line,
+                problem.field,
+                None,
+                problem.message,
+            )
         for rule in codeowners.rules:
-            yield CodeownersRuleRecord(name, codeowners_file, rule.line, rule.pattern,
-                                       list(rule.owners),
-                                       [self.mapping.guess(o) for o in rule.owners])
+            yield CodeownersRuleRecord(
+                name,
+                codeowners_file,
+                rule.line,
+                rule.pattern,
+                list(rule.owners),
+                [self.mapping.guess(o) for o in rule.owners],
+            )
         for verdict in owners_of_paths(codeowners, catalog_paths):
             yield CodeownersRecord(
                 repo=name,
@@ -190,10 +216,12 @@ class CodeownersSource:
                 version, key, payload = pickle.load(fh)
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
             return {}
-        return payload if version == CACHE_VERSION and key == settings else {}  # type: ignore[no-any-return]
+        return payload if version == CACHE_VERSION and key == settings else {}
 
     @staticmethod
-    def _save_cache(path: Path, settings: str, payload: dict[str, tuple[str, list[Record]]]) -> None:
+    def _save_cache(
+        path: Path, settings: str, payload: dict[str, tuple[str, list[Record]]]
+    ) -> None:
         tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as fh:
             pickle.dump((CACHE_VERSION, settings, payload), fh, protocol=5)

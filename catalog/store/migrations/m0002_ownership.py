@@ -45,7 +45,7 @@ CODEOWNERS_ROWS = SnapshotTable(
         ("location", "VARCHAR"),  # matches the entity's backstage.io/managed-by-location
         ("path", "VARCHAR"),  # path of the catalog file inside the repo
         ("owners_raw", "VARCHAR[]"),  # as written: @user, @org/team, e-mail
-        ("owner_guess", "VARCHAR[]"),  # team -> group ref, @user -> user:<ns>/<login>, e-mail -> NULL
+        ("owner_guess", "VARCHAR[]"),  # team: group ref, @user: user ref, e-mail: NULL
         ("codeowners_file", "VARCHAR"),
         ("rule_line", "INTEGER"),  # NULL when no rule matches the path
     ),
