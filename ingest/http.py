@@ -122,9 +122,10 @@ def _replayable(request: httpx.Request) -> bool:
 
 
 def _describe(request: httpx.Request) -> str:
-    return (
-        f"{request.method} {request.url.scheme}://{request.url.netloc.decode()}{request.url.path}"
-    )
+    """Method, scheme, host, port and path: never userinfo, the query string or headers."""
+    url = request.url
+    port = f":{url.port}" if url.port is not None else ""
+    return f"{request.method} {url.scheme}://{url.host}{port}{url.path}"
 
 
 def _log_retry(request: httpx.Request, why: str, delay: float, attempt: int, limit: int) -> None:

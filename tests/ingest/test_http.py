@@ -211,3 +211,14 @@ def test_async_transport_retries_the_same_way() -> None:
 def test_default_transport_closes_cleanly() -> None:
     with httpx.Client(transport=RetryTransport()) as c:
         assert c is not None
+
+
+def test_retry_log_names_no_credentials(
+    sleeps: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="ingest.http")
+    handler, _ = scripted(500, 200)
+    with client(handler, sleeps) as c:
+        c.get("https://user:pa55word@api.example.com:8443/x?token=qs-secret")
+    assert "GET https://api.example.com:8443/x: HTTP 500; retry 1 of 3" in caplog.text
+    assert "pa55word" not in caplog.text and "qs-secret" not in caplog.text
