@@ -31,9 +31,7 @@ def refresh_gap_episodes(
     Must run inside a transaction.
     """
     stale = f"UNION {_STALE}" if stale_after_days is not None else ""
-    params: dict[str, object] = {"now": now}
-    if stale_after_days is not None:
-        params["days"] = stale_after_days
+    params = {"now": now, "days": stale_after_days} if stale_after_days is not None else {}
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _gaps_current AS SELECT * FROM _gaps_now {stale}",
         params,

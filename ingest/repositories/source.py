@@ -97,7 +97,7 @@ class CodeownersSource:
                 scan_records = list(self._scan(repo, head))
             if head is not None:
                 new_cache[key] = (head.sha, scan_records)
-            digest.update(pickle.dumps((key, scan_records)))
+            digest.update(repr((key, scan_records)).encode())  # repr: stable, pickle is not
             records.extend(scan_records)
             ctx.progress(1, None)
         self._save_cache(cache_path, settings, new_cache)
