@@ -17,6 +17,18 @@ from catalog.check import check_paths
 from catalog.errors import StewardError
 from catalog.store import run_readonly_query
 from catalog.store.readonly import connect_readonly
+from graph import (
+    CatalogGraph,
+    Direction,
+    ExportFormat,
+    blast_radius,
+    build_graph,
+    critical_entities,
+    dependency_cycles,
+    export_graph,
+    production_on_risky,
+    without_oncall_path,
+)
 from ingest.runner import RunOutcome
 from ingest.source import ProgressCallback
 from service.config import load_config
@@ -252,6 +264,139 @@ def ownership_gaps_command(
         format,
         title=f"ownership gaps ({len(gaps)})",
     )
+
+
+graph_app = typer.Typer(
+    help="Dependency graph: blast radius, critical entities, cycles, exports.",
+    no_args_is_help=True,
+)
+app.add_typer(graph_app, name="graph")
+
+
+class GraphFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _load_graph(config: Path | None, *, with_networkx: bool = False) -> CatalogGraph:
+    con = connect_readonly(load_config(config).database)
+    try:
+        return build_graph(con, with_networkx=with_networkx)
+    finally:
+        con.close()
+
+
+@graph_app.command("blast-radius")
+def graph_blast_radius(
+    ref: Annotated[str, typer.Argument(help="Entity ref: name, kind:name or kind:ns/name.")],
+    depth: Annotated[int | None, typer.Option("--depth", "-d", min=0, help="Max hops.")] = None,
+    direction: Annotated[
+        Direction, typer.Option("--direction", help="dependents: impacted if REF fails.")
+    ] = Direction.dependents,
+    format: Annotated[GraphFormat, typer.Option("--format", "-f")] = GraphFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Everything impacted if REF fails (or, with --direction dependencies, what it needs)."""
+    try:
+        result = blast_radius(_load_graph(config), ref, depth=depth, direction=direction)
+    except StewardError as exc:
+        raise _fail(exc) from None
+    if format is GraphFormat.json:
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        return
+    rows = [
+        [
+            i.depth,
+            i.ref + (" (missing)" if i.node.missing else ""),
+            ", ".join(i.owners),
+            "" if i.oncall is None else i.oncall.escalation_policy_name or i.oncall.service_name,
+            "" if i.level is None else i.level,
+            " -> ".join(i.path[1:-1]),
+        ]
+        for i in result.impacted
+    ]
+    columns = ["depth", "ref", "owners", "on-call", "level", "via"]
+    print_rows(console, columns, rows, RowFormat.table, title=f"{direction.value} of {result.ref}")
+    summary = result.summary()
+    console.print(
+        f"{summary['impacted']} impacted, {summary['production_components']} production "
+        f"components, {len(summary['teams'])} teams, {len(summary['without_oncall'])} components "
+        f"without on-call, {len(summary['missing'])} missing"
+        + ("; REF is in a dependency cycle" if summary["in_cycle"] else ""),
+        highlight=False,
+    )
+
+
+@graph_app.command("critical")
+def graph_critical(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1)] = 20,
+    format: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Entities with the most transitive dependents."""
+    try:
+        found = critical_entities(_load_graph(config, with_networkx=True), limit)
+    except StewardError as exc:
+        raise _fail(exc) from None
+    rows = [[c.ref, c.kind, c.dependents] for c in found]
+    print_rows(console, ["ref", "kind", "dependents"], rows, format, title="most critical")
+
+
+@graph_app.command("cycles")
+def graph_cycles(
+    format: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Groups of entities that depend on each other, with one example cycle each."""
+    try:
+        found = dependency_cycles(_load_graph(config, with_networkx=True))
+    except StewardError as exc:
+        raise _fail(exc) from None
+    rows = [[len(c.members), " -> ".join(c.example), c.members] for c in found]
+    print_rows(console, ["size", "example", "members"], rows, format, title="dependency cycles")
+
+
+@graph_app.command("risky")
+def graph_risky(
+    format: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Production components depending on deprecated or experimental entities."""
+    try:
+        found = production_on_risky(_load_graph(config))
+    except StewardError as exc:
+        raise _fail(exc) from None
+    rows = [[r.dependent, r.dependency, r.lifecycle, r.via] for r in found]
+    columns = ["dependent", "dependency", "lifecycle", "via"]
+    print_rows(console, columns, rows, format, title="production on deprecated/experimental")
+
+
+@graph_app.command("no-oncall")
+def graph_no_oncall(
+    format: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Entities with no path to an on-call (own, owner's, owner's parents', system's)."""
+    try:
+        found = without_oncall_path(_load_graph(config))
+    except StewardError as exc:
+        raise _fail(exc) from None
+    print_rows(console, ["ref"], [[r] for r in found], format, title="no path to on-call")
+
+
+@graph_app.command("export")
+def graph_export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.graphml,
+    config: ConfigOption = None,
+) -> None:
+    """Write the dependency graph as GraphML or JSON (an edge reads "source depends on target")."""
+    try:
+        graph = _load_graph(config, with_networkx=format is ExportFormat.graphml)
+    except StewardError as exc:
+        raise _fail(exc) from None
+    export_graph(graph, out, format)
+    err_console.print(f"wrote {len(graph.nodes)} nodes, {graph.edge_count} edges to {out}")
 
 
 @app.command("demo")
