@@ -18,10 +18,9 @@ import httpx
 from catalog.refs import EntityRefError, canonical_ref, stringify_entity_ref
 from ingest.backstage_catalog.client import BackstageCatalogClient
 from ingest.backstage_catalog.config import BackstageCatalogConfig
+from ingest.entity_records import MANAGED_BY_LOCATION, entity_record
 from ingest.records import EntityRecord, ProblemRecord, Record, RelationRecord
 from ingest.source import SourceContext
-
-MANAGED_BY_LOCATION = "backstage.io/managed-by-location"
 
 Item = tuple[int, int, Any]
 """(page number, index in the page, the item as received)."""
@@ -92,34 +91,12 @@ class BackstageCatalogSource:
     def _entity_record(
         self, ref: str, item: dict[str, Any], relations: list[tuple[str, str]]
     ) -> EntityRecord:
-        metadata: dict[str, Any] = item["metadata"]
-        spec = item.get("spec") if isinstance(item.get("spec"), dict) else {}
-        assert isinstance(spec, dict)
-        annotations = metadata.get("annotations")
+        annotations = item["metadata"].get("annotations")
         managed_by = annotations.get(MANAGED_BY_LOCATION) if isinstance(annotations, dict) else None
         location = f"{self.location}#{managed_by}" if isinstance(managed_by, str) else self.location
-        kind, rest = ref.split(":", 1)
-        namespace = rest.split("/", 1)[0]
-        tags = metadata.get("tags")
-        return EntityRecord(
-            ref=ref,
-            kind=kind,
-            namespace=namespace,
-            name=str(metadata["name"]),
-            title=_str_or_none(metadata.get("title")),
-            description=_str_or_none(metadata.get("description")),
-            type=_str_or_none(spec.get("type")),
-            lifecycle=_str_or_none(spec.get("lifecycle")),
-            owner=next((t for r, t in relations if r == "ownedBy"), None),
-            system=next(
-                (t for r, t in relations if r == "partOf" and t.startswith("system:")), None
-            ),
-            tags=[str(t) for t in tags] if isinstance(tags, list) else [],
-            # relations live in the relations table; the rest is the entity as Backstage has it
-            entity={k: v for k, v in item.items() if k != "relations"},
-            location=location,
-            line=0,
-        )
+        # relations live in the relations table; the rest is the entity as Backstage has it
+        entity = {k: v for k, v in item.items() if k != "relations"}
+        return entity_record(ref, entity, relations, location=location, line=0)
 
 
 def _check(item: Any) -> str | ProblemRecord:
@@ -200,7 +177,3 @@ def _json_type(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     return type(value).__name__
-
-
-def _str_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) else None
