@@ -149,6 +149,7 @@ def blast_radius(
     """
     if depth is not None and depth < 0:
         raise ValueError("depth must be >= 0")
+    direction = Direction(direction)
     canonical = resolve_ref(graph, ref)
     start = graph.ids[canonical]
     parent, order, in_cycle = walk(graph, start, direction, depth)

@@ -101,13 +101,14 @@ def topology_fingerprint(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
 def annotations_fingerprint(
     con: duckdb.DuckDBPyConnection, views: frozenset[str]
 ) -> tuple[Any, ...]:
-    """Row count and an order-independent hash of each optional view (a few ms at 100k rows)."""
-    present = [v for v in OPTIONAL_VIEWS if v in views]
-    if not present:
-        return ()
-    sql = ", ".join(f"(SELECT (count(*), sum(hash(v))) FROM {v} v)" for v in present)
-    row = con.execute(f"SELECT {sql}").fetchall()
-    return (tuple(present), *(row[0] if row else ()))
+    """Changes when owners, on-call or levels may have: a source run that stored new data
+    (the last ``ok`` run id; ``unchanged`` runs store nothing) or new scorecard levels.
+    ``ownership_claims`` and ``entity_oncall`` are derived from source snapshots only."""
+    parts = ["(SELECT max(run_id) FROM runs WHERE status = 'ok')" if "runs" in views else "NULL"]
+    if "entity_levels" in views:
+        parts.append("(SELECT (count(*), sum(hash(v))) FROM entity_levels v)")
+    row = con.execute(f"SELECT {', '.join(parts)}").fetchall()
+    return (tuple(v for v in OPTIONAL_VIEWS if v in views), *(row[0] if row else ()))
 
 
 def _columns(con: duckdb.DuckDBPyConnection, sql: str) -> list[list[Any]]:
