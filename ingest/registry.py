@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from ingest.aws_tags import AwsTagsConfig, AwsTagsSource
 from ingest.backstage_catalog import BackstageCatalogConfig, BackstageCatalogSource
 from ingest.catalog_files import CatalogFilesConfig, CatalogFilesSource
+from ingest.github import GithubConfig, GithubSource
 from ingest.pagerduty import PagerDutyConfig, PagerDutySource
 from ingest.repositories import CodeownersConfig, CodeownersSource
 from ingest.source import Source
@@ -27,6 +28,7 @@ class SourceType:
 
 SOURCE_TYPES: dict[str, SourceType] = {
     "catalog_files": SourceType(CatalogFilesConfig, CatalogFilesSource),
+    "github": SourceType(GithubConfig, GithubSource),
     "codeowners": SourceType(CodeownersConfig, CodeownersSource),
     "backstage_catalog": SourceType(BackstageCatalogConfig, BackstageCatalogSource),
     "aws_tags": SourceType(AwsTagsConfig, AwsTagsSource),

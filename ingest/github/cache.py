@@ -1,0 +1,102 @@
+"""What the ``github`` source keeps between runs in its state directory.
+
+- ``ResponseCache``: the ETag and body of every response that had one, one file per request, so
+  the next run can ask ``If-None-Match`` and reuse the body on a 304 (which GitHub does not count
+  against the rate limit). Entries no request used in a complete run are pruned.
+- ``ScanCache``: each repository's scan keyed by its HEAD sha, so a repository whose HEAD did
+  not move is not read again, and file contents keyed by git blob sha, so a changed repository
+  only fetches the files that changed.
+
+A cache that cannot be read (missing, corrupt, written by another version) is simply empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    etag: str
+    body: bytes
+
+
+def _atomic_pickle(path: Path, payload: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(payload, fh, protocol=5)
+    tmp.replace(path)
+
+
+def _load_pickle(path: Path) -> Any:
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        return None
+
+
+class ResponseCache:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self._touched: set[str] = set()
+
+    def _file(self, key: str) -> Path:
+        return self.directory / (hashlib.sha256(key.encode()).hexdigest() + ".pickle")
+
+    def get(self, key: str) -> CachedResponse | None:
+        path = self._file(key)
+        self._touched.add(path.name)
+        loaded = _load_pickle(path)
+        if (
+            isinstance(loaded, tuple)
+            and len(loaded) == 4
+            and loaded[0] == CACHE_VERSION
+            and loaded[1] == key
+            and isinstance(loaded[2], str)
+            and isinstance(loaded[3], bytes)
+        ):
+            return CachedResponse(loaded[2], loaded[3])
+        return None
+
+    def put(self, key: str, etag: str, body: bytes) -> None:
+        path = self._file(key)
+        self._touched.add(path.name)
+        _atomic_pickle(path, (CACHE_VERSION, key, etag, body))
+
+    def prune(self) -> int:
+        """Remove the entries no request of this run used; returns how many."""
+        removed = 0
+        for path in self.directory.glob("*.pickle"):
+            if path.name not in self._touched:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+
+class ScanCache:
+    """``{repo: (head_sha, scan)}`` and ``{blob_sha: bytes}``, valid for one settings key."""
+
+    def __init__(self, path: Path, settings: str) -> None:
+        self.path = path
+        self.settings = settings
+        loaded = _load_pickle(path)
+        self.scans: dict[str, tuple[str, Any]] = {}
+        self.blobs: dict[str, bytes] = {}
+        if (
+            isinstance(loaded, tuple)
+            and len(loaded) == 4
+            and loaded[0] == CACHE_VERSION
+            and loaded[1] == settings
+        ):
+            self.scans, self.blobs = loaded[2], loaded[3]
+
+    def save(self, scans: dict[str, tuple[str, Any]], blobs: dict[str, bytes]) -> None:
+        _atomic_pickle(self.path, (CACHE_VERSION, self.settings, scans, blobs))
