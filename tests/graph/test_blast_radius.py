@@ -9,7 +9,11 @@ from catalog.store import Store
 from graph import Direction, OnCall, blast_radius, build_graph
 
 C, R, A = "component:default/", "resource:default/", "api:default/"
-SHOP, COMMERCE, BILLING = "system:default/shop", "domain:default/commerce", "component:finance/billing"
+SHOP, COMMERCE, BILLING = (
+    "system:default/shop",
+    "domain:default/commerce",
+    "component:finance/billing",
+)
 TEAM_A, TEAM_B = "group:default/team-a", "group:default/team-b"
 
 
