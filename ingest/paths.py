@@ -14,9 +14,11 @@ def real_roots(roots: Sequence[Path]) -> list[Path]:
     return [Path(os.path.realpath(root)) for root in roots]
 
 
-def containing_root(path: Path, roots: Sequence[Path]) -> Path | None:
-    """The root (already real) that contains ``path`` once symlinks are resolved, if any."""
-    real = Path(os.path.realpath(path))
+def containing_root(path: Path, roots: Sequence[Path], *, resolved: bool = False) -> Path | None:
+    """The root (already real) that contains ``path`` once symlinks are resolved, if any.
+
+    ``resolved=True`` says ``path`` is already a real path (saves a realpath per call)."""
+    real = path if resolved else Path(os.path.realpath(path))
     for root in roots:
         if real == root or real.is_relative_to(root):
             return root

@@ -43,6 +43,11 @@ class FileOutcome:
     targets: list[str] = field(default_factory=list)
     location_warnings: list[Problem] = field(default_factory=list)
     """Location targets not followed; kept apart because ``result`` may be a cached object."""
+    real: str = field(init=False)
+    """The file's real path, resolved once: identity for caching and de-duplication."""
+
+    def __post_init__(self) -> None:
+        self.real = os.path.realpath(self.path)
 
 
 def _parse_one(
@@ -73,15 +78,23 @@ class CatalogFilesSource:
         self.roots = real_roots(config.roots)
 
     # -- naming files ----------------------------------------------------------------------
-    def _location(self, path: Path) -> str:
+    def _location(self, path: Path, real: str | None = None) -> str:
         """``<root name>/<path inside root>``: short, stable, and sorts files per root."""
-        real = Path(os.path.realpath(path))
-        root = containing_root(real, self.roots)
+        real_path = Path(real or os.path.realpath(path))
+        root = containing_root(real_path, self.roots, resolved=True)
         if root is None:
             return str(path)
         names = [r.name for r in self.roots]
         prefix = root.name if names.count(root.name) == 1 else str(root)
-        return f"{prefix}/{real.relative_to(root).as_posix()}" if real != root else prefix
+        if real_path == root:
+            return prefix
+        return f"{prefix}/{real_path.relative_to(root).as_posix()}"
+
+    def _outcome(self, path: Path, origin: str | None = None) -> FileOutcome:
+        outcome = FileOutcome(path, "", origin or "")
+        outcome.location = self._location(path, outcome.real)
+        outcome.origin = origin or outcome.location
+        return outcome
 
     # -- the run ---------------------------------------------------------------------------
     def run(self, ctx: SourceContext) -> Iterable[Record]:
@@ -104,7 +117,7 @@ class CatalogFilesSource:
             return []
 
         outcomes = self._read_all(ctx, walked, cache, contents)
-        cache.save({os.path.realpath(o.path): IndexEntry(o.sha256, o.targets) for o in outcomes})
+        cache.save({o.real: IndexEntry(o.sha256, o.targets) for o in outcomes})
         ctx.report.fingerprint = _fingerprint(
             settings_key, ((o.location, o.sha256) for o in outcomes)
         )
@@ -121,8 +134,7 @@ class CatalogFilesSource:
                 for path in walk_catalog_files(
                     root, self.config.filenames, self.config.exclude_dirs
                 ):
-                    location = self._location(path)
-                    walked.append(FileOutcome(path, location, origin=location))
+                    walked.append(self._outcome(path))
         return walked
 
     def _fingerprint_from_index(
@@ -169,8 +181,8 @@ class CatalogFilesSource:
         outcomes: list[FileOutcome] = []
         total = 0
         while wave:
-            wave = [o for o in wave if os.path.realpath(o.path) not in seen]
-            seen.update(os.path.realpath(o.path) for o in wave)
+            wave = [o for o in wave if o.real not in seen]
+            seen.update(o.real for o in wave)
             total += len(wave)
             ctx.progress(0, total)
             self._parse_wave(ctx, wave, cache, contents)
@@ -188,12 +200,12 @@ class CatalogFilesSource:
     ) -> None:
         todo: list[tuple[FileOutcome, bytes]] = []
         for outcome in wave:
-            data = contents.pop(os.path.realpath(outcome.path), None) or self._read_bytes(outcome)
+            data = contents.pop(outcome.real, None) or self._read_bytes(outcome)
             if data is None:
                 ctx.progress(1, None)
                 continue
             outcome.sha256 = hashlib.sha256(data).hexdigest()
-            cached = cache.entries.get(os.path.realpath(outcome.path))
+            cached = cache.entries.get(outcome.real)
             if cached is not None and cached.sha256 == outcome.sha256:
                 outcome.result = cached.result
                 self._apply_last_good(outcome, cached.last_good)
@@ -206,7 +218,7 @@ class CatalogFilesSource:
             self._parse_many([(d, str(o.path)) for o, d in todo], ctx),
             strict=True,
         ):
-            key = os.path.realpath(outcome.path)
+            key = outcome.real
             previous = cache.entries.get(key)
             last_good = result if not result.errors else (previous.last_good if previous else None)
             cache.entries[key] = entry = CachedFile(outcome.sha256, result, last_good)
@@ -236,7 +248,7 @@ class CatalogFilesSource:
 
     def _read_bytes(self, outcome: FileOutcome) -> bytes | None:
         path = outcome.path
-        if containing_root(path, self.roots) is None:
+        if containing_root(Path(outcome.real), self.roots, resolved=True) is None:
             outcome.result = FileResult(
                 errors=[
                     Problem("file is a symlink that leads outside the configured roots; not read")
@@ -279,7 +291,7 @@ class CatalogFilesSource:
                             Problem(problem.message, line=entity.line, field=problem.field)
                         )
                     outcome.targets.extend(os.path.realpath(f) for f in files)
-                    found.extend(FileOutcome(f, self._location(f), outcome.location) for f in files)
+                    found.extend(self._outcome(f, outcome.location) for f in files)
         return found
 
     # -- records ---------------------------------------------------------------------------
@@ -331,9 +343,7 @@ def _fingerprint(settings_key: str, files: Iterable[tuple[str, str]]) -> str:
 
 
 def _entity_record(ent: ProcessedEntity, outcome: FileOutcome) -> EntityRecord:
-    stored = with_location_annotations(
-        ent.entity, f"file:{os.path.realpath(outcome.path)}", f"file:{outcome.origin}"
-    )
+    stored = with_location_annotations(ent.entity, f"file:{outcome.real}", f"file:{outcome.origin}")
     outgoing = (
         (rel_type, target) for source, rel_type, target in ent.relations if source == ent.ref
     )
