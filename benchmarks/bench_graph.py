@@ -101,8 +101,8 @@ def _layered_rows(seed: int) -> tuple[dict[str, list[Any]], dict[str, list[Any]]
             apis.append(system_apis)
     for si, tiers in enumerate(components):
         d = si // systems_per_domain
-        for tier in tiers:
-            for ref in tier:
+        for members in tiers:
+            for ref in members:
                 other = d * systems_per_domain + rng.randrange(systems_per_domain)
                 if other != si:
                     relate(ref, "consumesApi", "apiConsumedBy", rng.choice(apis[other]))
