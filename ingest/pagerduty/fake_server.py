@@ -276,6 +276,14 @@ class FakePagerDuty:
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
+    def load(self, fixture: Obj | Fixture) -> None:
+        """Serve another fixture from now on; forget faults and recorded requests."""
+        self.fixture = fixture if isinstance(fixture, Fixture) else Fixture(fixture)
+        with self._lock:
+            self._lists = self.fixture.lists()
+            self.faults.clear()
+            self.seen.clear()
+
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
