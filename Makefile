@@ -11,7 +11,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# Stoplight Prism (Node) for the PagerDuty contract tests, pinned by tests/prism/package-lock.json
+PRISM_INSTALLED := tests/prism/node_modules/.installed
+$(PRISM_INSTALLED): tests/prism/package.json tests/prism/package-lock.json
+	cd tests/prism && npm ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed $(PRISM_INSTALLED)
 
 run: install
 	$(STEWARD) demo
