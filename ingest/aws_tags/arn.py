@@ -47,7 +47,7 @@ def _split_resource(service: str, resource: str) -> tuple[str | None, str]:
         return implied, resource
     slash = resource.find("/")
     colon = resource.find(":")
-    cut = min(i for i in (slash, colon) if i != -1) if slash != -1 or colon != -1 else -1
+    cut = slash if colon == -1 or (slash != -1 and slash < colon) else colon
     if cut <= 0:
         return None, resource
     return resource[:cut], resource[cut + 1 :]

@@ -13,6 +13,7 @@ Messages name the account and region and never include credentials.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,6 +68,31 @@ class Target:
         return f"{self.account.account_id if self.account else 'default'}-{self.region}"
 
 
+PARSE_EVENT = "before-parse.resource-groups-tagging-api.GetResources"
+
+
+def decode_get_resources(
+    response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any
+) -> None:
+    """Decode a successful GetResources body with the C JSON decoder instead of botocore's
+    shape-walking parser (~70 µs per resource, most of the run at 200k resources).
+
+    The output shape holds only strings, lists and structures, so ``json.loads`` yields exactly
+    what botocore would. Anything unexpected (an error status, a body that is not the expected
+    JSON object) is left to botocore untouched.
+    """
+    if response_dict.get("status_code") != 200:
+        return
+    try:
+        doc = json.loads(response_dict["body"])
+    except (KeyError, TypeError, ValueError):
+        return
+    if not isinstance(doc, dict) or not isinstance(doc.get("ResourceTagMappingList", []), list):
+        return
+    customized_response_dict.update(doc)
+    response_dict["body"] = b"{}"
+
+
 def botocore_config(config: AwsTagsConfig) -> Config:
     return Config(
         retries={"mode": config.retry_mode, "max_attempts": config.max_attempts},
@@ -117,12 +143,14 @@ class TaggingClients:
 
     def client(self, target: Target) -> Any:
         session = self._session if target.account is None else self._assumed(target.account)
-        return session.client(
+        client = session.client(
             "resourcegroupstaggingapi",
             region_name=target.region,
             endpoint_url=self.config.endpoint_url,
             config=self._botocore_config,
         )
+        client.meta.events.register(PARSE_EVENT, decode_get_resources)
+        return client
 
     def _assumed(self, account: AwsAccount) -> boto3.Session:
         cached = self._sessions.get(account.account_id)

@@ -30,8 +30,8 @@ class LastGood:
         doc = {"fetched_at": datetime.now(UTC).isoformat(timespec="seconds"), "items": listing}
         fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=f".{key}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, separators=(",", ":"))
+            with os.fdopen(fd, "wb") as fh:  # dumps, not dump: the C encoder is ~10x faster
+                fh.write(json.dumps(doc, separators=(",", ":")).encode())
             os.replace(tmp, self._path(key))
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -12,7 +12,11 @@ class CloudResourceRecord(NamedTuple):
     service: str
     resource_type: str | None
     resource_id: str
-    tags: dict[str, str]
+    tag_keys: list[str]
+    """The resource's tags as two parallel lists: Arrow takes lists in C, while a JSON column
+    costs a ``json.dumps`` per row in Python (~3 s at 200k rows). ``cloud_resources.tags``
+    is the JSON object built from them in SQL."""
+    tag_values: list[str]
     owner_ref: str | None
     component_ref: str | None
     owner_tag: str | None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
@@ -58,7 +59,7 @@ class AwsTagsSource:
         digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
         for target, listing in listings:
             digest.update(target.key.encode())
-            digest.update(json.dumps(listing, sort_keys=True).encode())
+            digest.update(json.dumps(listing).encode())  # tag order changes: one more load
         ctx.report.fingerprint = digest.hexdigest()
         records = self._records(ctx, listings)
         if ctx.report.fingerprint == ctx.previous_fingerprint:
@@ -86,9 +87,14 @@ class AwsTagsSource:
             try:
                 for page in pages(self.config, client, target):
                     listing.extend(page)
+                    with lock:
+                        ctx.report.counts["pages"] += 1
+                        ctx.progress(len(page), None)
             except TargetFailed as exc:
                 return exc
             return listing
+
+        lock = threading.Lock()
 
         with ThreadPoolExecutor(max_workers=self.config.max_concurrency) as pool:
             results = list(pool.map(fetch, jobs))
@@ -126,62 +132,79 @@ class AwsTagsSource:
 
     # -- records ---------------------------------------------------------------------------
     def _records(self, ctx: SourceContext, listings: list[tuple[Target, Listing]]) -> list[Record]:
+        """Resources (first listing wins for an ARN seen twice) and their infra claims.
+
+        Written for 200k resources a run: one pass, no per-resource helpers beyond the ARN split.
+        """
         report = ctx.report
-        records: list[Record] = []
-        seen: set[str] = set()
-        claims = 0
+        resources: dict[str, CloudResourceRecord] = {}
+        claims: list[Record] = []
+        regionless: dict[str, set[str]] = {}  # global ARNs (S3) → regions that listed them
+        owner_find = self.owner_keys.find
+        component_find = self.component_keys.find
+        without_owner = 0
         for target, listing in listings:
-            fallback_account = target.account.account_id if target.account else None
+            account = target.account.account_id if target.account else None
             for item in listing:
-                arn = item.get("ResourceARN")
-                if not isinstance(arn, str) or arn in seen:
-                    if not isinstance(arn, str):
-                        report.warn(f"{target.label}: item without ResourceARN skipped")
+                try:
+                    arn = item["ResourceARN"]
+                    raw_tags = item.get("Tags") or ()
+                    tag_keys = [t["Key"] for t in raw_tags]
+                    tag_values = [t.get("Value") or "" for t in raw_tags]
+                except (TypeError, KeyError, AttributeError):
+                    report.warn(f"{target.label}: malformed item skipped: {str(item)[:200]}")
                     continue
-                seen.add(arn)
+                if not isinstance(arn, str):
+                    report.warn(f"{target.label}: item without ResourceARN skipped")
+                    continue
+                if arn in resources:
+                    if arn in regionless:
+                        regionless[arn].add(target.region)
+                    continue
                 try:
                     parsed = parse_arn(arn)
                 except ArnError as exc:
                     report.warn(f"{target.label}: {exc}; skipped")
                     continue
-                tags = {
-                    str(t["Key"]): str(t.get("Value") or "")
-                    for t in item.get("Tags") or []
-                    if isinstance(t, dict) and "Key" in t
-                }
-                owner = self.owner_keys.find(tags)
-                component = self.component_keys.find(tags)
-                if owner is not None and owner.ref is None:
-                    report.warn(f"{arn}: tag {owner.key}={owner.value!r} is not an entity ref")
-                records.append(
-                    CloudResourceRecord(
-                        arn=arn,
-                        account=parsed.account or fallback_account,
-                        region=parsed.region or target.region,
-                        service=parsed.service,
-                        resource_type=parsed.resource_type,
-                        resource_id=parsed.resource_id,
-                        tags=tags,
-                        owner_ref=owner.ref if owner else None,
-                        component_ref=component.ref if component else None,
-                        owner_tag=owner.key if owner else None,
-                        component_tag=component.key if component else None,
-                    )
+                if parsed.region is None:
+                    regionless[arn] = {target.region}
+                tags = dict(zip(tag_keys, tag_values, strict=True))
+                by_key = {k.lower(): k for k in tag_keys}
+                owner = owner_find(tags, by_key)
+                component = component_find(tags, by_key)
+                owner_ref = owner.ref if owner else None
+                component_ref = component.ref if component else None
+                resources[arn] = CloudResourceRecord(
+                    arn,
+                    parsed.account or account,
+                    parsed.region or target.region,
+                    parsed.service,
+                    parsed.resource_type,
+                    parsed.resource_id,
+                    tag_keys,
+                    tag_values,
+                    owner_ref,
+                    component_ref,
+                    owner.key if owner else None,
+                    component.key if component else None,
                 )
-                if owner and owner.ref and component and component.ref:
-                    claims += 1
-                    records.append(
+                if owner is None:
+                    without_owner += 1
+                    continue
+                if owner_ref is None:
+                    report.warn(f"{arn}: tag {owner.key}={owner.value!r} is not an entity ref")
+                elif component_ref is not None:
+                    claims.append(
                         ClaimRecord(
-                            subject=component.ref,
-                            owner=owner.ref,
-                            owner_raw=owner.value,
-                            role=INFRA_ROLE,
-                            evidence=f"{arn}#{owner.key}",
+                            component_ref, owner_ref, owner.value, INFRA_ROLE, f"{arn}#{owner.key}"
                         )
                     )
-                if owner is None:
-                    report.counts["resources_without_owner_tag"] += 1
-        report.counts["resources"] = len(seen)
-        report.counts["infra_claims"] = claims
-        ctx.progress(len(seen), len(seen))
-        return records
+        for arn, regions in regionless.items():
+            if len(regions) > 1:
+                # the Tagging API lists a bucket in its own region; listed in several, we cannot
+                # tell which one it is (moto lists every bucket in every region)
+                resources[arn] = resources[arn]._replace(region=None)
+        report.counts["resources"] = len(resources)
+        report.counts["resources_without_owner_tag"] = without_owner
+        report.counts["infra_claims"] = len(claims)
+        return [*resources.values(), *claims]

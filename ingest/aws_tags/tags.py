@@ -22,9 +22,11 @@ class TagKeys:
         self.default_kind = default_kind
         self.namespace = namespace
 
-    def find(self, tags: dict[str, str]) -> TagRef | None:
-        """The first configured key present with a non-blank value, parsed as an entity ref."""
-        by_key = {k.lower(): k for k in tags}
+    def find(self, tags: dict[str, str], by_key: dict[str, str]) -> TagRef | None:
+        """The first configured key present with a non-blank value, parsed as an entity ref.
+
+        ``by_key`` maps each lowercased tag key of the resource to the key as written.
+        """
         for wanted in self.keys:
             key = by_key.get(wanted)
             if key is None:
