@@ -58,14 +58,24 @@ class FakeRepo:
     def tree(self) -> list[dict[str, Any]]:
         dirs = {"/".join(p.split("/")[:i]) for p in self.files for i in range(1, p.count("/") + 1)}
         entries: list[dict[str, Any]] = [
-            {"path": d, "mode": "040000", "type": "tree", "sha": hashlib.sha1(d.encode()).hexdigest()}
+            {
+                "path": d,
+                "mode": "040000",
+                "type": "tree",
+                "sha": hashlib.sha1(d.encode()).hexdigest(),
+            }
             for d in dirs
         ]
         for path in self.files:
             data = self.data(path)
             entries.append(
-                {"path": path, "mode": "100644", "type": "blob", "sha": blob_sha(data),
-                 "size": len(data)}
+                {
+                    "path": path,
+                    "mode": "100644",
+                    "type": "blob",
+                    "sha": blob_sha(data),
+                    "size": len(data),
+                }
             )
         return sorted(entries, key=lambda e: str(e["path"]))
 
@@ -220,7 +230,9 @@ class FakeGitHub:
             "path": path,
             "sha": blob_sha(data),
             # GitHub wraps base64 at 60 columns
-            "content": "" if big else "\n".join(encoded[i : i + 60] for i in range(0, len(encoded), 60)),
+            "content": ""
+            if big
+            else "\n".join(encoded[i : i + 60] for i in range(0, len(encoded), 60)),
         }
         return 200, {}, json.dumps(body).encode()
 
@@ -233,6 +245,7 @@ def _error(status: int, message: str) -> tuple[int, dict[str, str], bytes]:
 def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes
 
         def do_GET(self) -> None:
             url = urlsplit(self.path)

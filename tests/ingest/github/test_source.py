@@ -77,7 +77,9 @@ def acme() -> list[FakeRepo]:
                 "  name: payments-api\nspec:\n  type: openapi\n  lifecycle: production\n"
                 "  owner: payments\n  definition: 'openapi: 3.0.0'\n",
                 "services/payments/main.py": "print('pay')\n",
-                "services/web/catalog-info.yaml": component("web", "web", dependsOn="[component:payments]"),
+                "services/web/catalog-info.yaml": component(
+                    "web", "web", dependsOn="[component:payments]"
+                ),
                 "node_modules/left-pad/catalog-info.yaml": component("left-pad", "nobody"),
                 ".github/CODEOWNERS": MONOREPO_CODEOWNERS,
                 "docs/CODEOWNERS": "* @acme/ignored\n",
@@ -89,7 +91,8 @@ def acme() -> list[FakeRepo]:
         FakeRepo(
             "zz-copy",
             {
-                "catalog-info.yaml": component("payments", "web") + "---\n"
+                "catalog-info.yaml": component("payments", "web")
+                + "---\n"
                 + component("tool", "platform"),
                 "bad/catalog-info.yml": "kind: [unclosed\n",
             },
@@ -165,16 +168,61 @@ def test_organisation_is_discovered_page_by_page(env: Env) -> None:
         "SELECT name, url, default_branch, head_sha IS NOT NULL, local_path, has_catalog_info, "
         "has_codeowners, codeowners_file, source FROM repositories ORDER BY name"
     ) == [
-        ("empty", "https://github.com/acme/empty", "main", False, None, False, False, None,
-         "github"),
-        ("monorepo", "https://github.com/acme/monorepo", "main", True, None, True, True,
-         ".github/CODEOWNERS", "github"),
-        ("no-catalog", "https://github.com/acme/no-catalog", "main", True, None, False, True,
-         "CODEOWNERS", "github"),
-        ("people", "https://github.com/acme/people", "main", True, None, True, True,
-         "CODEOWNERS", "github"),
-        ("zz-copy", "https://github.com/acme/zz-copy", "trunk", True, None, True, False, None,
-         "github"),
+        (
+            "empty",
+            "https://github.com/acme/empty",
+            "main",
+            False,
+            None,
+            False,
+            False,
+            None,
+            "github",
+        ),
+        (
+            "monorepo",
+            "https://github.com/acme/monorepo",
+            "main",
+            True,
+            None,
+            True,
+            True,
+            ".github/CODEOWNERS",
+            "github",
+        ),
+        (
+            "no-catalog",
+            "https://github.com/acme/no-catalog",
+            "main",
+            True,
+            None,
+            False,
+            True,
+            "CODEOWNERS",
+            "github",
+        ),
+        (
+            "people",
+            "https://github.com/acme/people",
+            "main",
+            True,
+            None,
+            True,
+            True,
+            "CODEOWNERS",
+            "github",
+        ),
+        (
+            "zz-copy",
+            "https://github.com/acme/zz-copy",
+            "trunk",
+            True,
+            None,
+            True,
+            False,
+            None,
+            "github",
+        ),
     ]
     head = env.rows("SELECT head_sha FROM repositories WHERE name = 'monorepo'")[0][0]
     assert head == env.fake.repo("monorepo").head
@@ -191,15 +239,27 @@ def test_entities_carry_github_locations(env: Env) -> None:
         "WHERE ref IN ('component:default/web', 'api:default/payments-api', "
         "'component:default/tool') ORDER BY ref"
     ) == [
-        ("api:default/payments-api", "monorepo/services/payments/catalog-info.yaml", 12,
-         "url:https://github.com/acme/monorepo/blob/main/services/payments/catalog-info.yaml",
-         "url:https://github.com/acme/monorepo/blob/main/services/payments/catalog-info.yaml"),
-        ("component:default/tool", "zz-copy/catalog-info.yaml", 10,
-         "url:https://github.com/acme/zz-copy/blob/trunk/catalog-info.yaml",
-         "url:https://github.com/acme/zz-copy/blob/trunk/catalog-info.yaml"),
-        ("component:default/web", "monorepo/services/web/catalog-info.yaml", 1,
-         "url:https://github.com/acme/monorepo/blob/main/services/web/catalog-info.yaml",
-         "url:https://github.com/acme/monorepo/blob/main/services/web/catalog-info.yaml"),
+        (
+            "api:default/payments-api",
+            "monorepo/services/payments/catalog-info.yaml",
+            12,
+            "url:https://github.com/acme/monorepo/blob/main/services/payments/catalog-info.yaml",
+            "url:https://github.com/acme/monorepo/blob/main/services/payments/catalog-info.yaml",
+        ),
+        (
+            "component:default/tool",
+            "zz-copy/catalog-info.yaml",
+            10,
+            "url:https://github.com/acme/zz-copy/blob/trunk/catalog-info.yaml",
+            "url:https://github.com/acme/zz-copy/blob/trunk/catalog-info.yaml",
+        ),
+        (
+            "component:default/web",
+            "monorepo/services/web/catalog-info.yaml",
+            1,
+            "url:https://github.com/acme/monorepo/blob/main/services/web/catalog-info.yaml",
+            "url:https://github.com/acme/monorepo/blob/main/services/web/catalog-info.yaml",
+        ),
     ]
     relations = env.rows("SELECT source_ref, type, target_ref FROM relations")
     assert ("component:default/web", "dependsOn", "component:default/payments") in relations
@@ -213,8 +273,12 @@ def test_entities_carry_github_locations(env: Env) -> None:
 def test_problems_name_repo_file_and_line(env: Env) -> None:
     outcome = env.ingest()
     problems = env.problems()
-    assert ("warning", "empty", None, "repository has no commits: Git Repository is empty.; "
-            "nothing to read") in problems
+    assert (
+        "warning",
+        "empty",
+        None,
+        "repository has no commits: Git Repository is empty.; nothing to read",
+    ) in problems
     assert any(
         p[:3] == ("error", "people/CODEOWNERS", 2) and "not-an-owner" in p[3] for p in problems
     )
@@ -236,20 +300,43 @@ def test_codeowner_claims_are_per_catalog_file(env: Env) -> None:
         "WHERE role = 'codeowner' ORDER BY subject, owner"
     )
     assert claims == [
-        ("api:default/payments-api", "group:default/payments", "@acme/payments",
-         "monorepo:.github/CODEOWNERS:3"),
-        ("api:default/payments-api", "user:default/alice", "@alice-gh",
-         "monorepo:.github/CODEOWNERS:3"),
-        ("component:default/payments", "group:default/payments", "@acme/payments",
-         "monorepo:.github/CODEOWNERS:3"),
-        ("component:default/payments", "user:default/alice", "@alice-gh",
-         "monorepo:.github/CODEOWNERS:3"),
-        ("component:default/web", "group:default/web", "@acme/web",
-         "monorepo:.github/CODEOWNERS:4"),
+        (
+            "api:default/payments-api",
+            "group:default/payments",
+            "@acme/payments",
+            "monorepo:.github/CODEOWNERS:3",
+        ),
+        (
+            "api:default/payments-api",
+            "user:default/alice",
+            "@alice-gh",
+            "monorepo:.github/CODEOWNERS:3",
+        ),
+        (
+            "component:default/payments",
+            "group:default/payments",
+            "@acme/payments",
+            "monorepo:.github/CODEOWNERS:3",
+        ),
+        (
+            "component:default/payments",
+            "user:default/alice",
+            "@alice-gh",
+            "monorepo:.github/CODEOWNERS:3",
+        ),
+        (
+            "component:default/web",
+            "group:default/web",
+            "@acme/web",
+            "monorepo:.github/CODEOWNERS:4",
+        ),
     ]
     gaps = env.rows("SELECT subject, gap, evidence FROM ownership_gaps ORDER BY subject, gap")
-    assert ("repository:no-catalog", "repo_without_catalog_info",
-            "https://github.com/acme/no-catalog") in gaps
+    assert (
+        "repository:no-catalog",
+        "repo_without_catalog_info",
+        "https://github.com/acme/no-catalog",
+    ) in gaps
     assert not any("ignored" in str(g) for g in gaps)  # docs/CODEOWNERS loses to .github/
 
 
@@ -325,9 +412,7 @@ def test_rejected_token_fails_the_source_without_showing_it(env: Env) -> None:
     assert outcome.message is not None
     assert "github: token rejected (HTTP 401)" in outcome.message
     assert "'github'" in outcome.message  # the source's name
-    everything = repr(outcome) + "".join(
-        str(r) for r in env.rows("SELECT * FROM ingest_runs")
-    )
+    everything = repr(outcome) + "".join(str(r) for r in env.rows("SELECT * FROM ingest_runs"))
     assert wrong not in everything and TOKEN not in everything
     assert env.refs() == REFS  # last good snapshot kept
 
@@ -344,7 +429,9 @@ def test_malformed_json_names_the_url(env: Env) -> None:
 def test_filters_select_repositories(env: Env) -> None:
     env.ingest(include_archived=True, include_forks=True, repo_filter="^(old|forked|people)")
     assert env.rows("SELECT name FROM repositories ORDER BY name") == [
-        ("forked-lib",), ("old-thing",), ("people",)
+        ("forked-lib",),
+        ("old-thing",),
+        ("people",),
     ]
     assert "component:default/old" in env.refs() and "component:default/forked" in env.refs()
 
@@ -353,3 +440,88 @@ def test_unknown_organisation_fails(env: Env) -> None:
     outcome = env.ingest(org="nobody")
     assert outcome.status == "failed"
     assert "organisation 'nobody' not found" in (outcome.message or "")
+
+
+def test_bad_files_are_problems_of_their_repository(tmp_path: Path) -> None:
+    repos = [
+        FakeRepo(
+            "binary",
+            {
+                ".github/CODEOWNERS": b"\x00\x01PK\x03\x04",
+                "catalog-info.yaml": component("bin", "platform"),
+            },
+        ),
+        FakeRepo("huge", {"catalog-info.yaml": component("huge", "platform") + "#" * 5000}),
+        FakeRepo("latin1", {"docs/CODEOWNERS": b"* @acme/platform\n# caf\xe9\n"}),
+        FakeRepo("fine", {"catalog-info.yaml": component("fine", "platform")}),
+    ]
+    with FakeGitHub("acme", repos) as fake:
+        env = Env(tmp_path, fake)
+        try:
+            outcome = env.ingest(max_file_bytes=4096)
+            assert outcome.status == "ok", outcome.message
+            assert env.refs() == ["component:default/bin", "component:default/fine"]
+            assert env.problems() == [
+                (
+                    "error",
+                    "binary/.github/CODEOWNERS",
+                    None,
+                    "CODEOWNERS is a binary file; ignored",
+                ),
+                (
+                    "error",
+                    "huge/catalog-info.yaml",
+                    None,
+                    "file is 5,137 bytes, above the 4,096-byte limit (max_file_bytes); not read",
+                ),
+                ("error", "latin1/docs/CODEOWNERS", 2, "CODEOWNERS is not valid UTF-8; ignored"),
+            ]
+            assert env.rows("SELECT repo FROM codeowners_rows") == []
+        finally:
+            env.store.close()
+
+
+def test_truncated_tree_is_a_warning(tmp_path: Path) -> None:
+    files: dict[str, bytes | str] = {
+        f"svc{i}/catalog-info.yaml": component(f"svc{i}", "platform") for i in range(4)
+    }
+    with FakeGitHub("acme", [FakeRepo("big", files, truncated=True)]) as fake:
+        env = Env(tmp_path, fake)
+        try:
+            outcome = env.ingest()
+            assert outcome.status == "ok"
+            assert any("truncated the tree listing" in w for w in outcome.report.warnings)
+            assert 0 < len(env.refs()) < 4
+        finally:
+            env.store.close()
+
+
+def test_config_is_strict_and_registered() -> None:
+    from pydantic import ValidationError
+
+    from ingest.registry import SOURCE_TYPES, create_source
+
+    with pytest.raises(ValidationError, match="extra"):
+        GithubConfig.model_validate({"type": "github", "org": "acme", "tokn": "x"})
+    with pytest.raises(ValidationError, match="repo_filter"):
+        GithubConfig.model_validate({"type": "github", "org": "acme", "repo_filter": "("})
+    config = GithubConfig.model_validate({"type": "github", "org": "acme", "token": TOKEN})
+    assert TOKEN not in repr(config) and TOKEN not in str(config.model_dump())
+    assert config.base_url == "https://api.github.com"
+    assert SOURCE_TYPES["github"].config_model is GithubConfig
+    assert isinstance(create_source(config), GithubSource)
+
+
+def test_next_link_to_another_host_is_not_followed(env: Env) -> None:
+    import httpx
+
+    def hijack(request: httpx.Request) -> httpx.Response:
+        headers = {"Link": '<https://evil.example.com/steal?page=2>; rel="next"'}
+        return httpx.Response(200, headers=headers, json=[])
+
+    source = GithubSource(env.config(), transport=httpx.MockTransport(hijack))
+    outcome = run_source(env.store, "github", source, state_dir=env.state)
+    assert outcome.status == "failed"
+    assert "refusing to follow https://evil.example.com/steal outside base_url" in (
+        outcome.message or ""
+    )
