@@ -99,7 +99,7 @@ class PagerDutyClient:
         """Every page of ``GET path`` as the list under ``key``, following ``more``."""
         limit = self.config.page_size
         offset = 0
-        previous_ids: list[Any] | None = None
+        previous: str | None = None
         number = 1
         while True:
             where = f"{self.config.base_url}{path} (page {number}, offset {offset})"
@@ -113,8 +113,8 @@ class PagerDutyClient:
                 raise self._error(f"unexpected response from {where}: 'more' is not a boolean")
             if not more:
                 return
-            ids = [item.get("id") if isinstance(item, dict) else item for item in items]
-            if not items or ids == previous_ids:
+            this = json.dumps(items, sort_keys=True)  # on-calls have no id: compare whole pages
+            if not items or this == previous:
                 raise self._error(
                     f"pagination of {self.config.base_url}{path} does not advance at page "
                     f"{number} ('more' is true but the page is empty or repeats the previous "
@@ -134,7 +134,7 @@ class PagerDutyClient:
                     f"{self.config.base_url}{path} has more than {WINDOW} records, the most "
                     "PagerDuty's offset pagination returns; the previous snapshot is kept"
                 )
-            previous_ids = ids
+            previous = this
             number += 1
 
     # -- one request -------------------------------------------------------------------------

@@ -191,7 +191,7 @@ def test_timeouts_become_source_errors() -> None:
 
 
 def test_source_skips_objects_without_id_and_reports_them(tmp_path: Path) -> None:
-    bodies = {
+    bodies: dict[str, dict[str, Any]] = {
         "/users": {"users": [{"id": "PU1", "name": "A", "email": "a@x"}, {"name": "no id"}]},
         "/escalation_policies": {
             "escalation_policies": [
