@@ -99,6 +99,8 @@ class FakeGitHub:
     rate: RateLimit = field(default_factory=RateLimit)
     malformed: set[str] = field(default_factory=set)
     """Request paths answered with broken JSON."""
+    failing: dict[str, int] = field(default_factory=dict)
+    """Request path prefixes answered with this HTTP status."""
     served: list[tuple[str, str, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -145,6 +147,9 @@ class FakeGitHub:
         parts = [unquote(p) for p in path.strip("/").split("/")]
         if path in self.malformed:
             return "malformed", 200, {}, b'{"broken": [1, 2'
+        for prefix, status in self.failing.items():
+            if path.startswith(prefix):
+                return "failing", *_error(status, "Server Error")
         if parts[:1] == ["orgs"] and len(parts) == 3 and parts[2] == "repos":
             return ("repos", *self._repos(parts[1], query))
         if parts[:1] != ["repos"] or len(parts) < 4 or parts[1] != self.org:

@@ -525,3 +525,26 @@ def test_next_link_to_another_host_is_not_followed(env: Env) -> None:
     assert "refusing to follow https://evil.example.com/steal outside base_url" in (
         outcome.message or ""
     )
+
+
+def test_unreadable_repository_keeps_its_last_scan_and_others_continue(env: Env) -> None:
+    assert env.ingest().status == "ok"
+    env.fake.repo("monorepo").files["services/web/catalog-info.yaml"] = component("web", "people")
+    env.fake.repo("people").files["README.md"] = "# people\n"
+    env.fake.failing["/repos/acme/monorepo/git/trees/"] = 502
+    outcome = env.ingest(max_retries=0)
+    assert outcome.status == "ok", outcome.message
+    [problem] = [p for p in env.problems() if p[1] == "monorepo"]
+    assert problem[0] == "error" and "HTTP 502" in problem[3] and "kept the scan of" in problem[3]
+    assert env.refs() == REFS  # the monorepo's entities from its last good scan
+    assert env.rows("SELECT owner FROM entities WHERE ref = 'component:default/web'") == [
+        ("group:default/web",)
+    ]
+    # the repository is read again on the next run
+    del env.fake.failing["/repos/acme/monorepo/git/trees/"]
+    env.fake.reset()
+    assert env.ingest().status == "ok"
+    assert env.fake.count("trees") == 1
+    assert env.rows("SELECT owner FROM entities WHERE ref = 'component:default/web'") == [
+        ("group:default/people",)
+    ]
