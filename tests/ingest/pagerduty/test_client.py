@@ -221,3 +221,58 @@ def test_source_skips_objects_without_id_and_reports_them(tmp_path: Path) -> Non
         name="pd", state_dir=tmp_path, previous_fingerprint=ctx.report.fingerprint
     )
     assert list(source.run(again)) == [] and again.report.unchanged
+
+
+def test_a_level_without_any_target_is_a_gap(tmp_path: Path) -> None:
+    """PagerDuty's spec wants >= 1 target per rule, so this case cannot go through Prism."""
+    from catalog.store import Store
+    from ingest.runner import run_source
+
+    bodies: dict[str, dict[str, Any]] = {
+        "/escalation_policies": {
+            "escalation_policies": [
+                {
+                    "id": "PE1",
+                    "name": "Thin",
+                    "escalation_rules": [
+                        {
+                            "escalation_delay_in_minutes": 5,
+                            "targets": [{"id": "PU1", "type": "user_reference"}],
+                        },
+                        {"escalation_delay_in_minutes": 5, "targets": []},
+                    ],
+                }
+            ]
+        },
+        "/users": {"users": [{"id": "PU1", "name": "A", "email": "a@x"}]},
+        "/services": {
+            "services": [{"id": "PS1", "name": "svc", "escalation_policy": {"id": "PE1"}}]
+        },
+    }
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        key = request.url.path.strip("/").split("/")[-1]
+        body = bodies.get(request.url.path, {key: []})
+        return httpx.Response(200, json={**body, "limit": 100, "offset": 0, "more": False})
+
+    source = PagerDutySource(config(), transport=httpx.MockTransport(handle))
+    with Store(tmp_path / "s.duckdb") as store:
+        assert run_source(store, "pd", source, state_dir=tmp_path).status == "ok"
+        rows = store.connection.execute(
+            "SELECT gap, detail FROM _gaps_pagerduty ORDER BY gap"
+        ).fetchall()
+    assert rows == [
+        (
+            "escalation_level_without_target",
+            "PagerDuty service svc (PS1): level 2 of escalation policy Thin (PE1) has no target",
+        ),
+        (
+            "nobody_oncall",
+            "PagerDuty service svc (PS1): nobody is on call now on escalation policy Thin (PE1)",
+        ),
+        (
+            "pagerduty_service_unmapped",
+            "PagerDuty service svc (PS1) maps to no catalog entity (no pagerduty.com/service-id "
+            "or pagerduty.com/integration-key annotation names it)",
+        ),
+    ]
