@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import duckdb
+import orjson
 import pyarrow as pa
 
 from catalog.errors import StoreError
@@ -24,6 +24,25 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 }
 
 
+def _json_fallback(value: Any) -> Any:
+    """What orjson cannot write: integers beyond 64 bits become floats, as in JavaScript."""
+    if isinstance(value, dict):
+        return {k: _json_fallback(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_fallback(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+        return float(value)
+    return value
+
+
+def to_json(value: Any) -> str:
+    """JSON text for a JSON column: fast (orjson), standard (NaN and infinities become null)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return orjson.dumps(_json_fallback(value), default=str).decode()
+
+
 def to_arrow(table: SnapshotTable, columns: Mapping[str, Sequence[Any]]) -> pa.Table:
     missing = set(table.column_names) - set(columns)
     if missing:
@@ -32,7 +51,7 @@ def to_arrow(table: SnapshotTable, columns: Mapping[str, Sequence[Any]]) -> pa.T
     for name, kind in table.columns:
         values = columns[name]
         if kind == "JSON":
-            values = [None if v is None else json.dumps(v, sort_keys=False) for v in values]
+            values = [None if v is None else to_json(v) for v in values]
         arrays.append(pa.array(values, type=_ARROW_TYPES[kind]))
     return pa.Table.from_arrays(arrays, names=list(table.column_names))
 
@@ -63,8 +82,8 @@ def replace_snapshot_table(
         )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {staged} AS "
-            f"SELECT md5(concat_ws('\x1f', {hash_input})) AS row_hash, {select_cols} "
-            f"FROM {staged_view} QUALIFY row_number() OVER (PARTITION BY row_hash) = 1"
+            f"SELECT DISTINCT ON (row_hash) md5_number(concat_ws('\x1f', {hash_input})) "
+            f"AS row_hash, {select_cols} FROM {staged_view}"
         )
         con.execute(
             f"UPDATE {table.name} SET valid_to = ? WHERE source = ? AND valid_to IS NULL "

@@ -6,7 +6,7 @@ loader can replace a source's snapshot and keep history:
 * ``source``      the configured source name that emitted the row
 * ``valid_from``  the ingest run that first stored this exact row
 * ``valid_to``    the ingest run whose snapshot no longer had it (NULL while current)
-* ``row_hash``    md5 of the row's content, used to carry unchanged rows across runs
+* ``row_hash``    md5 of the row's content (as a number), carries unchanged rows across runs
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class SnapshotTable:
         return (
             f"CREATE TABLE {self.name} (\n  source VARCHAR NOT NULL,\n"
             f"  valid_from BIGINT NOT NULL,\n  valid_to BIGINT,\n"
-            f"  row_hash VARCHAR NOT NULL,\n  {cols}\n)"
+            f"  row_hash UHUGEINT NOT NULL,\n  {cols}\n)"
         )
 
 
