@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from catalog.model import FileResult
-from catalog.processing import process_file, resolve_conflicts
+from catalog.check import check_paths
 
 CASES = Path(__file__).parent / "data" / "backstage_cases"
 DIRS = sorted(
@@ -22,24 +21,17 @@ DIRS = sorted(
 
 
 def steward_view(root: Path) -> dict[str, Any]:
-    results: list[tuple[str, FileResult]] = []
-    for file in sorted(root.rglob("*")):
-        if file.suffix in (".yaml", ".yml") and file.is_file():
-            rel = file.relative_to(root).as_posix()
-            results.append((rel, process_file(file.read_bytes(), path=file, roots=[root])))
-    accepted, conflicts = resolve_conflicts(results)
-    files: dict[str, Any] = {rel: {"ok": r.ok, "entities": []} for rel, r in results}
-    relations: set[tuple[str, str, str]] = set()
-    for ref, (rel, entity) in accepted.items():
-        files[rel]["entities"].append(ref)
-        relations.update(entity.relations)
-    for f in files.values():
-        f["entities"].sort()
+    """What ``steward catalog check ROOT --format json`` reports, plus the accepted refs."""
+    report = check_paths([root]).to_json()
+    files = {
+        rel: {"ok": f["ok"], "entities": sorted(f["entities"])}
+        for rel, f in report["files"].items()
+    }
     return {
         "files": files,
-        "accepted": sorted(accepted),
-        "relations": sorted(list(r) for r in relations),
-        "conflicts": [list(c) for c in conflicts],
+        "accepted": sorted(ref for f in files.values() for ref in f["entities"]),
+        "relations": report["relations"],
+        "conflicts": report["conflicts"],
     }
 
 
