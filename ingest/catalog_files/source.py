@@ -147,26 +147,23 @@ class CatalogFilesSource:
         """The tree's fingerprint if every file (Location targets included) is in the index
         with the same content; None as soon as one is new, changed or unreadable."""
         seen: dict[str, tuple[str, str]] = {}
-        queue = [o.path for o in walked]
+        queue = [(o.path, o.real) for o in walked]
         while queue:
-            path = queue.pop()
-            real = os.path.realpath(path)
+            path, real = queue.pop()
             if real in seen:
                 continue
             entry = cache.index.get(real)
-            data = read_limited(path, self.config.max_file_bytes) if entry else None
-            if (
-                entry is None
-                or not isinstance(data, bytes)
-                or containing_root(path, self.roots) is None
-            ):
+            if entry is None or containing_root(Path(real), self.roots, resolved=True) is None:
+                return None
+            data = read_limited(path, self.config.max_file_bytes)
+            if not isinstance(data, bytes):
                 return None
             contents[real] = data
             sha = hashlib.sha256(data).hexdigest()
             if sha != entry.sha256:
                 return None
-            seen[real] = (self._location(path), sha)
-            queue.extend(Path(t) for t in entry.targets)
+            seen[real] = (self._location(path, real), sha)
+            queue.extend((Path(t), t) for t in entry.targets)
         return _fingerprint(settings_key, seen.values()), len(seen)
 
     def _read_all(
