@@ -1,7 +1,8 @@
 """steward.yaml: one pydantic-validated file, errors naming file, line and field.
 
-``${ENV_VAR}`` in any string value is replaced from the environment before validation
-(``$${`` writes a literal ``${``). Secrets arrive this way and are never logged: a model's
+``${ENV_VAR}`` in any string value is replaced from the environment before validation,
+``${ENV_VAR:-default}`` falls back to ``default`` when the variable is unset, and ``$${``
+writes a literal ``${``. Secrets arrive this way and are never logged: a model's
 ``repr`` shows secret fields as ``**********`` (pydantic ``SecretStr``).
 """
 
@@ -20,7 +21,7 @@ from ingest.paths import ConfigPath
 from ingest.registry import SOURCE_TYPES
 
 DEFAULT_CONFIG = Path("steward.yaml")
-_ENV_PATTERN = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ENV_PATTERN = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 
 
@@ -137,10 +138,12 @@ def _interpolate(value: Any, loc: tuple[str | int, ...], fail: Any) -> Any:
         def replace(match: re.Match[str]) -> str:
             if match.group(0) == "$${":
                 return "${"
-            name = match.group(1)
-            if name not in os.environ:
-                raise fail(loc, f"environment variable {name} is not set")
-            return os.environ[name]
+            name, default = match.group(1), match.group(2)
+            if name in os.environ:
+                return os.environ[name]
+            if default is not None:
+                return default
+            raise fail(loc, f"environment variable {name} is not set")
 
         return _ENV_PATTERN.sub(replace, value)
     if isinstance(value, dict):

@@ -73,6 +73,9 @@ def test_env_interpolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("STEWARD_TEST_DB", "from-env.duckdb")
     config = load_config(write_config(tmp_path, "database: ./${STEWARD_TEST_DB}\n"))
     assert config.database == tmp_path / "from-env.duckdb"
+    monkeypatch.delenv("STEWARD_UNSET", raising=False)
+    fallback = load_config(write_config(tmp_path, "database: ./${STEWARD_UNSET:-fallback}.db\n"))
+    assert fallback.database == tmp_path / "fallback.db"
     literal = load_config(write_config(tmp_path, "database: ./$${NOT_A_VAR}.duckdb\n"))
     assert literal.database == tmp_path / "${NOT_A_VAR}.duckdb"
 
