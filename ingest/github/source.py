@@ -30,7 +30,16 @@ from ingest.repositories.codeowners_files import OwnerMapping
 from ingest.repositories.records import RepositoryRecord
 from ingest.source import SourceContext
 
-_RUN_ONLY = {"schedule", "token", "timeout_seconds", "max_retries", "max_rate_limit_wait_seconds"}
+_RUN_ONLY = {
+    "schedule",
+    "token",
+    "timeout_seconds",
+    "max_retries",
+    "max_rate_limit_wait_seconds",
+    "max_pages",
+    "max_repositories",
+}
+"""Settings that do not change what a repository's scan holds."""
 
 
 class GithubSource:
@@ -124,9 +133,13 @@ class GithubSource:
                 ctx.report.counts["repositories_filtered_out"] += 1
             else:
                 repos[name] = repo
-            if len(repos) > self.config.max_repositories:
-                break
-        return [repos[name] for name in sorted(repos)][: self.config.max_repositories]
+        limit = self.config.max_repositories
+        if len(repos) > limit:
+            ctx.report.warn(
+                f"github: {self.config.org} has {len(repos)} repositories to read; only the first "
+                f"{limit} in name order are read (max_repositories)"
+            )
+        return [repos[name] for name in sorted(repos)[:limit]]
 
     def _repository(
         self, ctx: SourceContext, scanner: RepoScanner, cache: ScanCache, repo: dict[str, Any]
