@@ -1,4 +1,4 @@
-"""Migration 4: PagerDuty services, teams, escalation policies, schedules, users, on-calls (issue 5).
+"""Migration 4: PagerDuty services, teams, escalation policies, schedules, users, on-calls.
 
 The ``pagerduty`` source fills the ``pd_*_rows`` tables; everything that needs the catalog is a
 view here, so the source never reads the database:
@@ -255,8 +255,8 @@ WITH services AS (
   SELECT s.source, s.id, s.name, s.escalation_policy_id,
          coalesce(p.name, s.escalation_policy_id, '(none)') AS policy_name,
          p.id AS known_policy, p.level_count,
-         'pagerduty:service/' || s.id || coalesce(' escalation_policy/' || s.escalation_policy_id, '')
-           AS evidence
+         'pagerduty:service/' || s.id
+           || coalesce(' escalation_policy/' || s.escalation_policy_id, '') AS evidence
   FROM pd_service_rows s
   LEFT JOIN pd_escalation_policy_rows p
     ON p.valid_to IS NULL AND p.source = s.source AND p.id = s.escalation_policy_id
@@ -327,7 +327,9 @@ FROM subjects WHERE subject = 'pagerduty:service/' || id;
 
 MIGRATION = Migration(
     version=4,
-    description="PagerDuty services, teams, escalation policies, schedules, users, on-calls (issue 5)",
+    description=(
+        "PagerDuty services, teams, escalation policies, schedules, users, on-calls (issue 5)"
+    ),
     sql=_SQL,
     tables=(
         PD_SERVICE_ROWS,
