@@ -94,7 +94,7 @@ CREATE TABLE _sc_levels (
   scorecard VARCHAR, ref VARCHAR, bad_from INTEGER
 );
 CREATE TABLE _sc_dep_edges (
-  scorecard VARCHAR, check_id VARCHAR, ref VARCHAR, dependency VARCHAR
+  scorecard VARCHAR, check_id VARCHAR, ref VARCHAR, dependency VARCHAR, exempt BOOLEAN
 );
 CREATE TABLE _sc_entities (
   scorecard VARCHAR, ref VARCHAR, owner VARCHAR, level VARCHAR, level_rank INTEGER,

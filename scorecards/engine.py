@@ -1,0 +1,552 @@
+"""Evaluating scorecards: set-based, in one transaction, stored in bulk (or rolled back).
+
+Per scorecard, in dependency order:
+
+1. the scope (entities matching the filter) is materialised once into ``_sc_scope``;
+2. each check runs ONE query over the whole scope into ``_sc_results`` (``INSERT … SELECT``);
+3. entities whose source is stale get ``unknown`` for every check; active exemptions turn
+   ``fail``/``unknown`` into ``exempt``;
+4. levels: an entity's level is the highest level whose checks, and all checks below, pass or
+   are exempt. ``dependencies_reach_level`` checks are solved by ``scorecards.levels``;
+5. score: weighted percentage of passing checks, exempt checks left out of the sum.
+
+A stored run copies the scratch tables into the history tables with ``INSERT … SELECT`` and
+empties them before committing; a dry run rolls the whole transaction back, so nothing of it
+is stored. Only SQL checks (author queries) run before the transaction, so that a failing
+author query cannot abort it: their rows are kept in Arrow and joined in.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from catalog.errors import StoreError
+from catalog.store import Store
+from scorecards.checks import CheckContext, DependenciesReachLevel, SourceState, Sql
+from scorecards.definitions import Scorecard, load_scorecards, select_scorecards
+from scorecards.exemptions import Exemption, check_exemption_targets, load_exemptions
+from scorecards.levels import solve_levels
+
+SQL_CHECK_TIMEOUT_SECONDS = 30.0
+SCRATCH_TABLES = (
+    "_sc_scope",
+    "_sc_results",
+    "_sc_exemptions",
+    "_sc_levels",
+    "_sc_dep_edges",
+    "_sc_entities",
+    "_sc_checks",
+)
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    scorecard: str
+    ref: str
+    owner: str | None
+    before: str | None
+    after: str | None
+    before_rank: int | None
+    """None: the entity was not in the scorecard's last stored run."""
+    after_rank: int | None
+    """None: the entity is no longer in scope."""
+
+    @property
+    def direction(self) -> str:
+        if self.before_rank is None:
+            return "new"
+        if self.after_rank is None:
+            return "gone"
+        return "gained" if self.after_rank > self.before_rank else "lost"
+
+
+@dataclass(frozen=True)
+class ScorecardSummary:
+    id: str
+    title: str
+    levels: tuple[str, ...]
+    entities: int
+    level_counts: dict[str, int]
+    """level (or ``none``) -> entities at exactly that level."""
+    average_score: float | None
+    states: dict[str, int]
+
+
+@dataclass
+class RunResult:
+    run_id: int | None
+    """None for a dry run (nothing stored)."""
+    started_at: datetime
+    dry_run: bool
+    summaries: list[ScorecardSummary] = field(default_factory=list)
+    changes: list[LevelChange] = field(default_factory=list)
+    """Level changes against the last stored run of each evaluated scorecard."""
+    expired: list[Exemption] = field(default_factory=list)
+    result_count: int = 0
+    seconds: float = 0.0
+
+
+def run_scorecards(
+    store: Store,
+    directory: Path,
+    *,
+    only: Sequence[str] = (),
+    dry_run: bool = False,
+    stale_after_days: int | None = 14,
+    now: datetime | None = None,
+) -> RunResult:
+    """Load the definitions and exemptions under ``directory`` and evaluate them."""
+    cards = load_scorecards(directory)
+    exemptions = load_exemptions(directory)
+    check_exemption_targets(exemptions, {c.id: {k.id for k in c.checks} for c in cards})
+    return evaluate(
+        store,
+        select_scorecards(cards, only),
+        exemptions,
+        dry_run=dry_run,
+        stale_after_days=stale_after_days,
+        now=now,
+    )
+
+
+def evaluate(
+    store: Store,
+    cards: Sequence[Scorecard],
+    exemptions: Sequence[Exemption],
+    *,
+    dry_run: bool = False,
+    stale_after_days: int | None = 14,
+    now: datetime | None = None,
+) -> RunResult:
+    """Evaluate ``cards`` (already in dependency order) and store the run unless ``dry_run``."""
+    started = datetime.now(UTC)
+    now = now or started
+    con = store.connection
+    ctx = _context(con, now, stale_after_days)
+    sql_rows = {
+        (card.id, check.id): _run_sql_check(con, check.params)
+        for card in cards
+        for check in card.checks
+        if isinstance(check.params, Sql)
+    }
+    today = now.astimezone(UTC).date()
+    result = RunResult(
+        run_id=None,
+        started_at=started,
+        dry_run=dry_run,
+        expired=[x for x in exemptions if x.expired(today)],
+    )
+    con.begin()
+    try:
+        for table in SCRATCH_TABLES:
+            con.execute(f"DELETE FROM {table}")
+        _stage(con, "_sc_checks", _check_rows(cards))
+        _stage(con, "_sc_exemptions", _exemption_rows(exemptions, today, active_only=True))
+        cutoff = None if stale_after_days is None else now - timedelta(days=stale_after_days)
+        for card in cards:
+            _evaluate_card(con, card, ctx, sql_rows, cutoff)
+        result.summaries = _summaries(con, cards)
+        result.changes = _changes(con, [c.id for c in cards])
+        row = con.execute("SELECT count(*) FROM _sc_results").fetchone()
+        result.result_count = int(row[0]) if row else 0
+        if dry_run:
+            con.rollback()
+        else:
+            result.run_id = _store_run(con, started, cards, exemptions, today)
+            con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    result.seconds = (datetime.now(UTC) - started).total_seconds()
+    return result
+
+
+# -- context ---------------------------------------------------------------------------------
+def _context(
+    con: duckdb.DuckDBPyConnection, now: datetime, stale_after_days: int | None
+) -> CheckContext:
+    views = {
+        str(r[0])
+        for r in con.execute(
+            "SELECT view_name FROM duckdb_views() UNION SELECT table_name FROM duckdb_tables()"
+        ).fetchall()
+    }
+    states: dict[str, SourceState] = {}
+    rows = con.execute(
+        "SELECT source_type, max(finished_at) FROM runs "
+        "WHERE status IN ('ok', 'unchanged') GROUP BY source_type"
+    ).fetchall()
+    for source_type, last_seen in rows:
+        reason = None
+        if stale_after_days is not None and last_seen < now - timedelta(days=stale_after_days):
+            reason = (
+                f"{source_type} data is stale: last successful ingest {last_seen:%Y-%m-%d %H:%M}"
+                f" UTC, more than {stale_after_days} days ago"
+            )
+        states[str(source_type)] = SourceState(reason)
+    return CheckContext(source_states=states, views=frozenset(views))
+
+
+def _run_sql_check(con: duckdb.DuckDBPyConnection, params: Sql) -> pa.Table | str:
+    """The author's query's failing refs as Arrow, or why it could not run (→ unknown)."""
+    timer = threading.Timer(SQL_CHECK_TIMEOUT_SECONDS, con.interrupt)
+    timer.start()
+    try:
+        columns = [
+            d[0]
+            for d in con.execute(f"SELECT * FROM ({params.query_text}) LIMIT 0").description or []
+        ]
+        if "ref" not in columns:
+            return f"the query returns no 'ref' column (columns: {', '.join(columns)})"
+        evidence = "CAST(evidence AS VARCHAR)" if "evidence" in columns else "NULL::VARCHAR"
+        return con.sql(
+            f"SELECT lower(CAST(ref AS VARCHAR)) AS ref, string_agg({evidence}, '; ') AS evidence"
+            f" FROM ({params.query_text}) WHERE ref IS NOT NULL GROUP BY 1"
+        ).to_arrow_table()
+    except duckdb.InterruptException:
+        return f"the query exceeded {SQL_CHECK_TIMEOUT_SECONDS:g} s"
+    except duckdb.Error as exc:
+        return f"the query failed: {exc}"
+    finally:
+        timer.cancel()
+
+
+# -- staging ---------------------------------------------------------------------------------
+def _stage(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list[Any]]) -> None:
+    arrow = pa.table(columns)
+    con.register("_sc_staged", arrow)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _sc_staged")
+    finally:
+        con.unregister("_sc_staged")
+
+
+def _check_rows(cards: Sequence[Scorecard]) -> dict[str, list[Any]]:
+    by_id = {c.id: c for c in cards}
+    rows: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "scorecard", "scorecard_title", "check_id", "title", "type", "level",
+            "level_rank", "weight", "levels", "dep_scorecard", "dep_rank",
+        )
+    }  # fmt: skip
+    for card in cards:
+        for check in card.checks:
+            dep_card: str | None = None
+            dep_rank: int | None = None
+            if isinstance(check.params, DependenciesReachLevel):
+                dep_card = check.params.scorecard or card.id
+                dep_rank = by_id[dep_card].levels.index(check.params.required_level) + 1
+            for key, value in (
+                ("scorecard", card.id), ("scorecard_title", card.title),
+                ("check_id", check.id), ("title", check.title), ("type", check.type),
+                ("level", check.level), ("level_rank", check.level_rank),
+                ("weight", check.weight), ("levels", list(card.levels)),
+                ("dep_scorecard", dep_card), ("dep_rank", dep_rank),
+            ):  # fmt: skip
+                rows[key].append(value)
+    return rows
+
+
+def _exemption_rows(
+    exemptions: Sequence[Exemption], today: date, *, active_only: bool = False
+) -> dict[str, list[Any]]:
+    """Columns of the exemptions; ``idx`` is the position in ``exemptions`` either way."""
+    picked = [(i, x) for i, x in enumerate(exemptions) if not (active_only and x.expired(today))]
+    return {
+        "idx": [i for i, _ in picked],
+        "entity": [x.entity for _, x in picked],
+        "owner": [x.owner for _, x in picked],
+        "scorecard": [x.scorecard for _, x in picked],
+        "check_id": [x.check for _, x in picked],
+        "reason": [x.reason for _, x in picked],
+        "expires": pa.array([x.expires for _, x in picked], type=pa.date32()),
+    }
+
+
+# -- one scorecard ---------------------------------------------------------------------------
+_EXEMPT_MATCH = """
+  FROM _sc_results r
+  JOIN _sc_scope s ON s.scorecard = r.scorecard AND s.ref = r.ref
+  JOIN _sc_exemptions x ON (x.check_id = '*' OR x.check_id = r.check_id)
+       AND (x.scorecard IS NULL OR x.scorecard = r.scorecard)
+       AND (x.entity = r.ref
+            OR (x.owner IS NOT NULL AND s.owner IS NOT NULL
+                AND (x.owner = s.owner OR EXISTS (SELECT 1 FROM _group_tree t
+                     WHERE t.team = x.owner AND t.member_group = s.owner))))
+"""
+
+
+def _scope_sql(card: Scorecard) -> tuple[str, dict[str, Any]]:
+    f = card.filter
+    where = ["list_contains($kinds, e.kind)"]
+    params: dict[str, Any] = {"kinds": f.kind}
+    for name, values in (
+        ("type", f.type),
+        ("lifecycle", f.lifecycle),
+        ("owner", f.owner),
+        ("system", f.system),
+        ("namespace", f.namespace),
+    ):
+        if values is not None:
+            where.append(f"list_contains($f_{name}, e.{name})")
+            params[f"f_{name}"] = values
+    if f.tags is not None:
+        where.append("list_has_any(coalesce(e.tags, []), $f_tags)")
+        params["f_tags"] = f.tags
+    return " AND ".join(where), params
+
+
+def _evaluate_card(
+    con: duckdb.DuckDBPyConnection,
+    card: Scorecard,
+    ctx: CheckContext,
+    sql_rows: dict[tuple[str, str], pa.Table | str],
+    cutoff: datetime | None,
+) -> None:
+    sc = {"scorecard": card.id}
+    where, params = _scope_sql(card)
+    con.execute(
+        f"""
+        INSERT INTO _sc_scope
+        SELECT $scorecard, e.ref, e.kind, e.owner, e.lifecycle, e.tags, e.entity, e.source,
+          CASE WHEN $cutoff IS NOT NULL AND (l.last_seen IS NULL OR l.last_seen < $cutoff)
+               THEN 'source ' || e.source || ' is stale: last successful ingest '
+                    || coalesce(strftime(l.last_seen, '%Y-%m-%d %H:%M') || ' UTC', 'never')
+          END
+        FROM entities e LEFT JOIN source_last_seen l USING (source)
+        WHERE {where}
+        QUALIFY row_number() OVER (PARTITION BY e.ref ORDER BY e.source) = 1
+        """,
+        {**sc, **params, "cutoff": cutoff},
+    )
+    for check in card.checks:
+        if isinstance(check.params, DependenciesReachLevel):
+            continue
+        target = {**sc, "check_id": check.id}
+        if isinstance(check.params, Sql):
+            _insert_sql_check(con, target, sql_rows[(card.id, check.id)])
+            continue
+        query, qparams = check.params.query(ctx)
+        con.execute(
+            "INSERT INTO _sc_results (scorecard, check_id, ref, state, evidence) "
+            f"SELECT $scorecard, $check_id, * FROM ({query})",
+            {**target, **qparams},
+        )
+    _mark_stale_and_exempt(con, card.id)
+    solve_levels(con, card)
+    if any(isinstance(c.params, DependenciesReachLevel) for c in card.checks):
+        _mark_stale_and_exempt(con, card.id, dependency_checks_only=True)
+    con.execute(
+        """
+        INSERT INTO _sc_entities
+        WITH per_ref AS (
+          SELECT r.ref,
+            count(*) FILTER (WHERE r.state = 'pass') AS passed,
+            count(*) FILTER (WHERE r.state = 'fail') AS failed,
+            count(*) FILTER (WHERE r.state = 'exempt') AS exempt,
+            count(*) FILTER (WHERE r.state = 'unknown') AS unknown,
+            sum(c.weight) FILTER (WHERE r.state = 'pass') AS pass_weight,
+            sum(c.weight) FILTER (WHERE r.state <> 'exempt') AS counted_weight
+          FROM _sc_results r
+          JOIN _sc_checks c ON c.scorecard = r.scorecard AND c.check_id = r.check_id
+          WHERE r.scorecard = $scorecard GROUP BY r.ref)
+        SELECT $scorecard, s.ref, s.owner,
+          CASE WHEN l.bad_from > 1 THEN $levels[l.bad_from - 1] END, l.bad_from - 1,
+          CASE WHEN coalesce(p.counted_weight, 0) = 0 THEN 100.0
+               ELSE round(100.0 * coalesce(p.pass_weight, 0) / p.counted_weight, 1) END,
+          coalesce(p.passed, 0), coalesce(p.failed, 0), coalesce(p.exempt, 0),
+          coalesce(p.unknown, 0)
+        FROM _sc_scope s JOIN _sc_levels l ON l.scorecard = s.scorecard AND l.ref = s.ref
+        LEFT JOIN per_ref p ON p.ref = s.ref
+        WHERE s.scorecard = $scorecard
+        """,
+        {**sc, "levels": list(card.levels)},
+    )
+
+
+def _insert_sql_check(
+    con: duckdb.DuckDBPyConnection, target: dict[str, Any], rows: pa.Table | str
+) -> None:
+    if isinstance(rows, str):
+        con.execute(
+            "INSERT INTO _sc_results (scorecard, check_id, ref, state, evidence) "
+            "SELECT $scorecard, $check_id, ref, 'unknown', $reason FROM _sc_scope "
+            "WHERE scorecard = $scorecard",
+            {**target, "reason": rows},
+        )
+        return
+    con.register("_sc_sql_rows", rows)
+    try:
+        con.execute(
+            "INSERT INTO _sc_results (scorecard, check_id, ref, state, evidence) "
+            "SELECT $scorecard, $check_id, s.ref, CASE WHEN q.ref IS NULL THEN 'pass' "
+            "ELSE 'fail' END, q.evidence FROM _sc_scope s "
+            "LEFT JOIN _sc_sql_rows q ON q.ref = s.ref WHERE s.scorecard = $scorecard",
+            target,
+        )
+    finally:
+        con.unregister("_sc_sql_rows")
+
+
+def _mark_stale_and_exempt(
+    con: duckdb.DuckDBPyConnection, scorecard: str, *, dependency_checks_only: bool = False
+) -> None:
+    only_deps = (
+        "AND r.check_id IN (SELECT check_id FROM _sc_checks WHERE scorecard = $scorecard "
+        "AND dep_scorecard IS NOT NULL)"
+        if dependency_checks_only
+        else ""
+    )
+    params = {"scorecard": scorecard}
+    con.execute(
+        "UPDATE _sc_results r SET state = 'unknown', evidence = s.stale FROM _sc_scope s "
+        "WHERE s.scorecard = r.scorecard AND s.ref = r.ref AND s.stale IS NOT NULL "
+        f"AND r.scorecard = $scorecard {only_deps}",
+        params,
+    )
+    con.execute(
+        f"""
+        UPDATE _sc_results r
+        SET state = 'exempt', evidence = r.state || ' (exempt): ' || coalesce(r.evidence, ''),
+            exemption_reason = m.reason, exemption_expires = m.expires
+        FROM (SELECT r.ref, r.check_id, first(x.reason ORDER BY x.idx) AS reason,
+                     first(x.expires ORDER BY x.idx) AS expires
+              {_EXEMPT_MATCH}
+              WHERE r.scorecard = $scorecard AND r.state IN ('fail', 'unknown') {only_deps}
+              GROUP BY r.ref, r.check_id) m
+        WHERE r.scorecard = $scorecard AND r.ref = m.ref AND r.check_id = m.check_id
+        """,
+        params,
+    )
+
+
+# -- after evaluation ------------------------------------------------------------------------
+def _summaries(
+    con: duckdb.DuckDBPyConnection, cards: Sequence[Scorecard]
+) -> list[ScorecardSummary]:
+    out = []
+    for card in cards:
+        levels = dict(
+            con.execute(
+                "SELECT coalesce(level, 'none'), count(*) FROM _sc_entities "
+                "WHERE scorecard = ? GROUP BY 1",
+                [card.id],
+            ).fetchall()
+        )
+        avg = con.execute(
+            "SELECT count(*), avg(score) FROM _sc_entities WHERE scorecard = ?", [card.id]
+        ).fetchone()
+        states = dict(
+            con.execute(
+                "SELECT state, count(*) FROM _sc_results WHERE scorecard = ? GROUP BY 1", [card.id]
+            ).fetchall()
+        )
+        out.append(
+            ScorecardSummary(
+                id=card.id,
+                title=card.title,
+                levels=card.levels,
+                entities=int(avg[0]) if avg else 0,
+                level_counts={k: int(levels.get(k, 0)) for k in ("none", *card.levels)},
+                average_score=None if not avg or avg[1] is None else round(float(avg[1]), 1),
+                states={k: int(states.get(k, 0)) for k in ("pass", "fail", "exempt", "unknown")},
+            )
+        )
+    return out
+
+
+def _changes(con: duckdb.DuckDBPyConnection, scorecards: list[str]) -> list[LevelChange]:
+    rows = con.execute(
+        """
+        WITH before AS (
+          SELECT scorecard, ref, owner, level, level_rank FROM scorecard_scores
+          WHERE list_contains($cards, scorecard)),
+        after AS (SELECT scorecard, ref, owner, level, level_rank FROM _sc_entities)
+        SELECT coalesce(a.scorecard, b.scorecard), coalesce(a.ref, b.ref),
+               coalesce(a.owner, b.owner), b.level, a.level, b.level_rank, a.level_rank
+        FROM after a FULL JOIN before b ON a.scorecard = b.scorecard AND a.ref = b.ref
+        WHERE a.level_rank IS DISTINCT FROM b.level_rank
+          AND EXISTS (SELECT 1 FROM scorecard_scores x
+                      WHERE x.scorecard = coalesce(a.scorecard, b.scorecard))
+        ORDER BY 1, 2
+        """,
+        {"cards": scorecards},
+    ).fetchall()
+    return [LevelChange(*row) for row in rows]
+
+
+def _store_run(
+    con: duckdb.DuckDBPyConnection,
+    started: datetime,
+    cards: Sequence[Scorecard],
+    exemptions: Sequence[Exemption],
+    today: date,
+) -> int:
+    row = con.execute("SELECT nextval('scorecard_run_ids')").fetchone()
+    if row is None:  # pragma: no cover - a sequence always answers
+        raise StoreError("scorecard_run_ids returned nothing")
+    run_id = int(row[0])
+    run = {"run_id": run_id}
+    con.execute(
+        "INSERT INTO scorecard_check_rows SELECT $run_id, scorecard, scorecard_title, check_id, "
+        "title, type, level, level_rank, weight, levels FROM _sc_checks",
+        run,
+    )
+    con.execute(
+        "INSERT INTO scorecard_result_rows SELECT $run_id, scorecard, check_id, ref, state, "
+        "evidence, exemption_reason, exemption_expires FROM _sc_results",
+        run,
+    )
+    con.execute(
+        "INSERT INTO scorecard_entity_rows SELECT $run_id, scorecard, ref, owner, level, "
+        "level_rank, score, passed, failed, exempt, unknown FROM _sc_entities",
+        run,
+    )
+    rows = _exemption_rows(exemptions, today)
+    rows["file"] = [str(x.file) for x in exemptions]
+    rows["line"] = [x.line for x in exemptions]
+    rows["status"] = ["expired" if x.expired(today) else "active" for x in exemptions]
+    con.register("_sc_all_exemptions", pa.table(rows))
+    try:
+        con.execute(
+            f"""
+            INSERT INTO scorecard_exemption_rows
+            SELECT $run_id, a.file, a.line, a.entity, a.owner, a.scorecard, a.check_id, a.reason,
+                   a.expires, a.status, coalesce(u.applied, 0)
+            FROM _sc_all_exemptions a
+            LEFT JOIN (SELECT x.idx, count(*) AS applied {_EXEMPT_MATCH}
+                       WHERE r.state = 'exempt' GROUP BY x.idx) u
+              ON u.idx = a.idx
+            ORDER BY a.idx
+            """,
+            run,
+        )
+    finally:
+        con.unregister("_sc_all_exemptions")
+    totals = con.execute("SELECT count(DISTINCT ref), count(*) FROM _sc_results").fetchone()
+    assert totals is not None
+    con.execute(
+        "INSERT INTO scorecard_runs VALUES ($run_id, $started, $finished, $cards, $entities, "
+        "$results, $expired)",
+        {
+            **run,
+            "started": started,
+            "finished": datetime.now(UTC),
+            "cards": [c.id for c in cards],
+            "entities": totals[0],
+            "results": totals[1],
+            "expired": sum(1 for x in exemptions if x.expired(today)),
+        },
+    )
+    for table in SCRATCH_TABLES:
+        con.execute(f"DELETE FROM {table}")
+    return run_id

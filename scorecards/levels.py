@@ -1,0 +1,154 @@
+"""Levels, including dependency-aware checks, solved set-based.
+
+Each entity in scope gets ``bad_from``: the lowest level rank it does NOT reach (levels are
+1-based; ``bad_from - 1`` is the level reached, 0 = none). Without dependency-aware checks it is
+the lowest rank of a check that failed or is unknown (ranks above all levels if none).
+
+``dependencies_reach_level`` (check at rank ``Lc`` requiring rank ``X`` of scorecard ``S``):
+the check fails for entity ``e`` iff some dependency ``d`` of ``e`` in ``S``'s scope has
+``bad_from(d) <= X``; then ``bad_from(e) <= Lc``. This is solved as a fixpoint: start from the
+levels of the other checks (every dependency check assumed to pass) and lower ``bad_from``
+along dependency edges with one set-based UPDATE per round until nothing changes; each round
+propagates one hop, values only decrease, so it terminates (at most levels x longest chain
+rounds; a handful in practice).
+
+Cycles: this is the greatest fixpoint, so the members of a dependency cycle are evaluated
+together. If every member reaches the level on its other checks and nothing outside the cycle
+pulls one of them down, they all pass; if one member falls short, the others that depend on
+it (i.e. the whole cycle) fail with it. Dependencies outside the target scorecard's scope
+(another kind, a missing entity) are not counted. An entity whose source is stale counts as
+reaching no level. A dependency check that is exempt for an entity does not pull it down.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from scorecards.checks import DependenciesReachLevel
+from scorecards.definitions import Scorecard
+
+MAX_ROUNDS = 10_000
+
+_EXEMPTED = """
+EXISTS (SELECT 1 FROM _sc_exemptions x
+        WHERE (x.check_id = '*' OR x.check_id = $check_id)
+          AND (x.scorecard IS NULL OR x.scorecard = $scorecard)
+          AND (x.entity = s.ref
+               OR (x.owner IS NOT NULL AND s.owner IS NOT NULL
+                   AND (x.owner = s.owner OR EXISTS (SELECT 1 FROM _group_tree t
+                        WHERE t.team = x.owner AND t.member_group = s.owner)))))
+"""
+
+
+def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard) -> int:
+    """Fill ``_sc_levels`` for ``card`` and add its dependency checks' results; returns the
+    number of propagation rounds."""
+    sc = {"scorecard": card.id}
+    con.execute(
+        """
+        INSERT INTO _sc_levels
+        SELECT $scorecard, s.ref,
+          CASE WHEN s.stale IS NOT NULL THEN 1 ELSE coalesce(b.bad_from, $top) END
+        FROM _sc_scope s LEFT JOIN (
+          SELECT r.ref, min(c.level_rank) AS bad_from FROM _sc_results r
+          JOIN _sc_checks c ON c.scorecard = r.scorecard AND c.check_id = r.check_id
+          WHERE r.scorecard = $scorecard AND r.state IN ('fail', 'unknown')
+          GROUP BY r.ref) b ON b.ref = s.ref
+        WHERE s.scorecard = $scorecard
+        """,
+        {**sc, "top": len(card.levels) + 1},
+    )
+    dep_checks = [c for c in card.checks if isinstance(c.params, DependenciesReachLevel)]
+    if not dep_checks:
+        return 0
+    for check in dep_checks:
+        assert isinstance(check.params, DependenciesReachLevel)
+        con.execute(
+            f"""
+            INSERT INTO _sc_dep_edges
+            SELECT DISTINCT $scorecard, $check_id, s.ref, r.target_ref, {_EXEMPTED}
+            FROM relations r
+            JOIN _sc_scope s ON s.scorecard = $scorecard AND s.ref = r.source_ref
+            JOIN _sc_scope d ON d.scorecard = $dep_card AND d.ref = r.target_ref
+            WHERE list_contains($relations, r.type) AND r.source_ref <> r.target_ref
+            """,
+            {
+                **sc,
+                "check_id": check.id,
+                "dep_card": check.params.scorecard or card.id,
+                "relations": check.params.relations,
+            },
+        )
+    rounds = 0
+    while rounds < MAX_ROUNDS:
+        rounds += 1
+        row = con.execute(
+            """
+            UPDATE _sc_levels l SET bad_from = n.bad_from
+            FROM (
+              SELECT e.ref, min(c.level_rank) AS bad_from
+              FROM _sc_dep_edges e
+              JOIN _sc_checks c ON c.scorecard = e.scorecard AND c.check_id = e.check_id
+              JOIN _sc_levels d ON d.scorecard = c.dep_scorecard AND d.ref = e.dependency
+              WHERE e.scorecard = $scorecard AND NOT e.exempt AND d.bad_from <= c.dep_rank
+              GROUP BY e.ref) n
+            WHERE l.scorecard = $scorecard AND l.ref = n.ref AND n.bad_from < l.bad_from
+            """,
+            sc,
+        ).fetchone()
+        if not row or not row[0]:
+            break
+    for check in dep_checks:
+        assert isinstance(check.params, DependenciesReachLevel)
+        dep_card = check.params.scorecard or card.id
+        con.execute(
+            """
+            INSERT INTO _sc_results (scorecard, check_id, ref, state, evidence)
+            WITH edges AS (
+              SELECT e.ref, e.dependency, d.bad_from
+              FROM _sc_dep_edges e
+              JOIN _sc_levels d ON d.scorecard = $dep_card AND d.ref = e.dependency
+              WHERE e.scorecard = $scorecard AND e.check_id = $check_id),
+            per_ref AS (
+              SELECT ref, count(*) AS n,
+                list(dependency || ' (' || coalesce($dep_levels[bad_from - 1], 'no level') || ')'
+                     ORDER BY bad_from, dependency) FILTER (WHERE bad_from <= $rank) AS below
+              FROM edges GROUP BY ref)
+            SELECT $scorecard, $check_id, s.ref,
+              CASE WHEN len(coalesce(p.below, [])) = 0 THEN 'pass' ELSE 'fail' END,
+              CASE WHEN p.ref IS NULL THEN 'no dependencies in scorecard ' || $dep_card
+                   WHEN len(coalesce(p.below, [])) = 0
+                   THEN 'all ' || p.n || ' dependencies reach ' || $level
+                   ELSE len(p.below) || ' of ' || p.n || ' dependencies below ' || $level || ': '
+                        || array_to_string(p.below[1:5], ', ') END
+            FROM _sc_scope s LEFT JOIN per_ref p ON p.ref = s.ref
+            WHERE s.scorecard = $scorecard
+            """,
+            {
+                **sc,
+                "check_id": check.id,
+                "dep_card": dep_card,
+                "dep_levels": _levels_of(con, dep_card, card),
+                "rank": _rank_of(con, card.id, check.id),
+                "level": check.params.required_level,
+            },
+        )
+    return rounds
+
+
+def _levels_of(con: duckdb.DuckDBPyConnection, scorecard: str, card: Scorecard) -> list[str]:
+    if scorecard == card.id:
+        return list(card.levels)
+    row = con.execute(
+        "SELECT levels FROM _sc_checks WHERE scorecard = ? LIMIT 1", [scorecard]
+    ).fetchone()
+    return list(row[0]) if row else []
+
+
+def _rank_of(con: duckdb.DuckDBPyConnection, scorecard: str, check_id: str) -> int:
+    row = con.execute(
+        "SELECT dep_rank FROM _sc_checks WHERE scorecard = ? AND check_id = ?",
+        [scorecard, check_id],
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
