@@ -83,7 +83,7 @@ class FakeTaggingApi:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # headers and body go out in two writes
-            error_content_type: ClassVar[str] = "application/x-amz-json-1.1"
+            error_content_type = "application/x-amz-json-1.1"
 
             def log_message(self, format: str, *args: Any) -> None:
                 return None
@@ -146,10 +146,11 @@ class FakeTaggingApi:
 class _TimedSource:
     """Wraps a source to time its run (listing + records) apart from the runner's store load."""
 
+    type_name: ClassVar[str] = AwsTagsSource.type_name
+    tables: ClassVar[frozenset[str]] = AwsTagsSource.tables
+
     def __init__(self, inner: AwsTagsSource) -> None:
         self.inner = inner
-        self.type_name = inner.type_name
-        self.tables = inner.tables
         self.seconds = 0.0
 
     def run(self, ctx: SourceContext) -> Iterable[Record]:

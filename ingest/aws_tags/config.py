@@ -18,7 +18,7 @@ class AwsAccount(BaseModel):
 
     account_id: str
     role_arn: str
-    external_id: str | None = None
+    external_id: str | None = Field(default=None, min_length=2, max_length=1224)
     """``sts:ExternalId`` the role's trust policy requires, if any (use ``${ENV}``)."""
 
     @field_validator("account_id")

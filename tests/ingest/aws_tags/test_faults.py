@@ -1,0 +1,132 @@
+"""Faults a moto server cannot produce, through benchmarks' local GetResources server:
+throttling, a region failing after a good run, endless pagination, expired tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.bench_aws_tags import FakeTaggingApi, generate_resources
+from catalog.errors import ConfigError
+from catalog.store import Store
+from ingest.aws_tags import AwsTagsConfig, AwsTagsSource
+from ingest.runner import RunOutcome, run_source
+from service.config import load_config
+
+EAST, WEST = "us-east-1", "eu-west-1"
+
+
+class Env:
+    def __init__(self, tmp: Path, api: FakeTaggingApi) -> None:
+        self.api = api
+        self.state = tmp / "state"
+        self.store = Store(tmp / "steward.duckdb")
+
+    def ingest(self, **config: Any) -> RunOutcome:
+        settings: dict[str, Any] = {
+            "regions": [EAST, WEST],
+            "endpoint_url": self.api.endpoint_url,
+            "page_size": 10,
+            "retry_mode": "standard",
+            "max_attempts": 2,
+        }
+        settings.update(config)
+        source = AwsTagsSource(AwsTagsConfig(type="aws_tags", **settings))
+        return run_source(self.store, "aws", source, state_dir=self.state)
+
+    def count(self, where: str = "true") -> int:
+        row = self.store.connection.execute(
+            f"SELECT count(*) FROM cloud_resources WHERE {where}"
+        ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+
+@pytest.fixture()
+def env(tmp_path: Path) -> Iterator[Env]:
+    data = {EAST: generate_resources(35, EAST), WEST: generate_resources(25, WEST, start=35)}
+    with FakeTaggingApi(data) as api:
+        e = Env(tmp_path, api)
+        yield e
+        e.store.close()
+
+
+def test_throttling_is_retried_by_botocore(env: Env) -> None:
+    env.api.throttle_requests = 3
+    outcome = env.ingest(max_attempts=5)
+    assert outcome.status == "ok", outcome.message
+    assert env.count() == 60
+    assert env.api.requests == 3 + 4 + 3  # three throttled, then 4 + 3 pages
+
+
+def test_a_failed_region_keeps_its_last_good_listing(env: Env) -> None:
+    assert env.ingest().status == "ok"
+    env.api.fail_regions = {WEST}
+    outcome = env.ingest()
+    assert outcome.status == "unchanged"  # the same listings as last time: nothing to store
+    assert any(
+        "region eu-west-1" in e and "InternalServiceException" in e for e in outcome.report.errors
+    )
+    assert any("kept 25 resources from the last good listing" in w for w in outcome.report.warnings)
+    assert env.count(f"region = '{WEST}'") == 25
+    assert env.count() == 60
+
+
+def test_without_last_good_a_failed_region_drops_out(env: Env) -> None:
+    assert env.ingest(keep_last_good=False).status == "ok"
+    env.api.fail_regions = {WEST}
+    outcome = env.ingest(keep_last_good=False)
+    assert outcome.status == "ok"
+    assert env.count(f"region = '{WEST}'") == 0
+    assert env.count() == 35
+
+
+def test_endless_pagination_is_bounded(env: Env) -> None:
+    env.api.endless = True
+    outcome = env.ingest(regions=[EAST], max_pages=20)
+    assert outcome.status == "failed"
+    assert outcome.message is not None
+    assert "more than max_pages=20 pages" in outcome.message
+    assert "region us-east-1" in outcome.message
+
+
+@pytest.mark.parametrize("code", ["ExpiredTokenException", "UnrecognizedClientException"])
+def test_expired_token_fails_the_source_and_keeps_the_snapshot(env: Env, code: str) -> None:
+    assert env.ingest().status == "ok"
+    env.api.reject_credentials = code
+    outcome = env.ingest()
+    assert outcome.status == "failed"
+    assert outcome.message is not None
+    assert outcome.message.startswith("aws_tags source 'aws': credentials rejected")
+    assert code in outcome.message
+    assert env.count() == 60
+
+
+def test_config_from_steward_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "steward.yaml"
+    path.write_text(
+        "sources:\n"
+        "  aws:\n"
+        "    type: aws_tags\n"
+        "    regions: [us-east-1, eu-west-1]\n"
+        "    owner_tags: [team]\n"
+        "    accounts:\n"
+        "      - {account_id: '111111111111', role_arn: 'arn:aws:iam::111111111111:role/r'}\n"
+        "    schedule: {hours: 6}\n"
+    )
+    config = load_config(path)
+    aws = config.source_configs["aws"]
+    assert isinstance(aws, AwsTagsConfig)
+    assert aws.owner_tags == ["team"]
+    assert aws.component_tags == ["backstage.io/component", "component", "service", "app"]
+    path.write_text(
+        "sources:\n  aws:\n    type: aws_tags\n    regions: [us-east-1]\n    tags: []\n"
+    )
+    with pytest.raises(ConfigError, match=r"steward.yaml:5: sources.aws.tags: unknown key"):
+        load_config(path)
+    path.write_text("sources:\n  aws:\n    type: aws_tags\n    regions: [US East]\n")
+    with pytest.raises(ConfigError, match="not an AWS region name"):
+        load_config(path)
