@@ -14,8 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from catalog.check import check_paths
-from catalog.errors import StewardError
-from catalog.store import run_readonly_query
+from catalog.errors import ConfigError, StewardError
+from catalog.store import Store, run_readonly_query
 from catalog.store.readonly import connect_readonly
 from graph import (
     CatalogGraph,
@@ -31,6 +31,14 @@ from graph import (
 )
 from ingest.runner import RunOutcome
 from ingest.source import ProgressCallback
+from scorecards import run_scorecards
+from scorecards.queries import (
+    DIFF_COLUMNS,
+    parse_since,
+    scorecard_diff,
+    scorecards_of,
+    team_scorecard,
+)
 from service.config import load_config
 from service.ingestion import ingest
 from service.output import RowFormat, print_rows
@@ -397,6 +405,159 @@ def graph_export(
         raise _fail(exc) from None
     export_graph(graph, out, format)
     err_console.print(f"wrote {len(graph.nodes)} nodes, {graph.edge_count} edges to {out}")
+
+
+scorecard_app = typer.Typer(
+    help="Readiness scorecards: run, show an entity or a team, what changed.",
+    no_args_is_help=True,
+)
+app.add_typer(scorecard_app, name="scorecard")
+
+
+@scorecard_app.command("run")
+def scorecard_run(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Evaluate and print level changes; store nothing.")
+    ] = False,
+    scorecard: Annotated[
+        list[str] | None,
+        typer.Option("--scorecard", "-s", help="Only this scorecard (repeatable)."),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Evaluate every scorecard (definitions: the `scorecards:` directory) and store the run."""
+    try:
+        cfg = load_config(config)
+        if cfg.scorecards is None:
+            raise ConfigError("no `scorecards:` directory in the config")
+        with Store(cfg.database) as store:
+            result = run_scorecards(
+                store,
+                cfg.scorecards,
+                only=scorecard or [],
+                dry_run=dry_run,
+                stale_after_days=cfg.ownership.stale_after_days,
+            )
+    except StewardError as exc:
+        raise _fail(exc) from None
+    rows = [
+        [
+            s.id,
+            s.entities,
+            ", ".join(f"{k} {v}" for k, v in s.level_counts.items()),
+            s.average_score,
+            ", ".join(f"{k} {v}" for k, v in s.states.items()),
+        ]
+        for s in result.summaries
+    ]
+    title = "dry run (nothing stored)" if dry_run else f"scorecard run {result.run_id}"
+    columns = ["scorecard", "entities", "levels", "avg score", "results"]
+    title += f": {result.result_count} results, {result.seconds:.2f} s"
+    print_rows(console, columns, rows, RowFormat.table, title=title)
+    for x in result.expired:
+        err_console.print(
+            f"[yellow]expired exemption[/] {x.file}:{x.line}: {x.subject} / {x.check} "
+            f"(expired {x.expires}): {x.reason}",
+            highlight=False,
+        )
+    verb = "would change" if dry_run else "changed"
+    changes = [
+        [c.scorecard, c.ref, c.direction, c.before or "-", c.after or "-", c.owner or ""]
+        for c in result.changes
+    ]
+    if changes:
+        columns = ["scorecard", "ref", "change", "before", "after", "owner"]
+        title = f"levels that {verb} since the last stored run"
+        print_rows(console, columns, changes, RowFormat.table, title=title)
+    else:
+        console.print(f"no entity's level {verb} since the last stored run")
+
+
+@scorecard_app.command("show")
+def scorecard_show(
+    ref: Annotated[str, typer.Argument(help="Entity ref: name, kind:name or kind:ns/name.")],
+    format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.text,
+    config: ConfigOption = None,
+) -> None:
+    """REF's level and score in every scorecard, each check with its evidence and exemption."""
+    try:
+        con = connect_readonly(load_config(config).database)
+        try:
+            found = scorecards_of(con, ref)
+        finally:
+            con.close()
+    except StewardError as exc:
+        raise _fail(exc) from None
+    if format is CheckFormat.json:
+        sys.stdout.write(json.dumps(found, indent=2, default=str) + "\n")
+        return
+    if not found["scorecards"]:
+        console.print(f"{found['ref']} is in no scorecard's latest run", highlight=False)
+    for card in found["scorecards"]:
+        console.print(
+            f"[bold]{card['title']}[/] ({card['scorecard']}): level [bold]{card['level'] or 'none'}"
+            f"[/] of {', '.join(card['levels'])}, score {card['score']}",
+            highlight=False,
+        )
+        columns = ["level", "check_id", "state", "evidence", "exemption_reason"]
+        rows = [[c[k] for k in columns] for c in card["checks"]]
+        print_rows(console, columns, rows, RowFormat.table)
+    for x in found["expired_exemptions"]:
+        console.print(
+            f"[yellow]expired exemption[/] {x['check_id']} ({x['expires']}): {x['reason']}",
+            highlight=False,
+        )
+
+
+@scorecard_app.command("team")
+def scorecard_team(
+    ref: Annotated[str, typer.Argument(help="Group ref; its roll-up includes every group below.")],
+    format: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """A team's (or department's) scorecards rolled up the group tree, and its entities."""
+    try:
+        con = connect_readonly(load_config(config).database)
+        try:
+            found = team_scorecard(con, ref)
+        finally:
+            con.close()
+    except StewardError as exc:
+        raise _fail(exc) from None
+    if format is RowFormat.json:
+        sys.stdout.write(json.dumps(found, indent=2, default=str) + "\n")
+        return
+    for key, title in (("scorecards", f"{found['team']}: roll-up"), ("entities", "entities")):
+        rows = found[key]
+        columns = list(rows[0]) if rows else ["scorecard"]
+        print_rows(console, columns, [list(r.values()) for r in rows], format, title=title)
+
+
+@scorecard_app.command("diff")
+def scorecard_diff_command(
+    since: Annotated[str, typer.Option("--since", help="e.g. 24h, 7d, 2w")] = "7d",
+    team: Annotated[str | None, typer.Option(help="Only this group and those below.")] = None,
+    format: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """What got better or worse per entity and per team since then."""
+    try:
+        con = connect_readonly(load_config(config).database)
+        try:
+            found = scorecard_diff(con, parse_since(since), team=team)
+        finally:
+            con.close()
+    except StewardError as exc:
+        raise _fail(exc) from None
+    if format is RowFormat.json:
+        sys.stdout.write(json.dumps(found, indent=2, default=str) + "\n")
+        return
+    ents = [[e[c] for c in DIFF_COLUMNS] for e in found["entities"]]
+    print_rows(console, DIFF_COLUMNS, ents, format, title=f"changes since {found['since']:%F %R}")
+    if found["teams"]:
+        columns = list(found["teams"][0])
+        rows = [list(t.values()) for t in found["teams"]]
+        print_rows(console, columns, rows, format, title="per team (rolled up)")
 
 
 @app.command("demo")
