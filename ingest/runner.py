@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,20 @@ class RunOutcome:
     status: str  # ok | unchanged | failed
     report: SourceReport
     message: str | None = None
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while a run builds records and columns: hundreds of thousands of
+    new tuples and lists (none of them cyclic) otherwise trigger collection after collection
+    (measured: 2.7 s instead of 0.3 s for 390k records)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _columns(records: list[Record]) -> dict[str, list[Any]]:
@@ -55,6 +72,11 @@ def run_source(
         previous_fingerprint=store.last_fingerprint(name),
         progress=progress,
     )
+    with _gc_paused():
+        return _run(store, run_id, name, source, ctx)
+
+
+def _run(store: Store, run_id: int, name: str, source: Source, ctx: SourceContext) -> RunOutcome:
     report = ctx.report
     try:
         by_table: dict[str, list[Record]] = defaultdict(list)
