@@ -20,15 +20,16 @@ Known differences from yaml v2 (all rare in catalog files; each raises YamlError
 * libyaml's scanner, not yaml v2's lexer, decides what is a syntax error; messages and some
   error lines differ, and a few inputs that one accepts the other rejects (e.g. libyaml refuses
   control characters such as U+0007, which yaml v2 keeps in the string; it skips a byte order
-  mark at the start of any line, where yaml v2 keeps one that is not at the very start).
-* ``%YAML`` versions other than 1.1 and 1.2 are errors in libyaml (yaml v2 warns and reads
-  them as 1.2).
+  mark at the start of any line, where yaml v2 keeps one that is not at the very start). Line
+  breaks yaml v2 does not know (a lone CR, NEL, LS, PS) are hidden from libyaml.
 * ``%YAML 1.1`` documents (yaml v2 switches to its 1.1 schema), and tags whose yaml v2 result is
   not JSON (``!!set`` maps, ``!!omap``/``!!pairs`` sequences, ``!!merge``), are refused.
 * Collection-valued and ``!!binary``/``!!timestamp`` map keys are refused (yaml v2 turns them
   into flow-YAML strings).
-* A bare document right after ``...`` (no ``---``) and unknown directives (``%FOO``) are
-  errors in libyaml; empty implicit keys (``: x`` without ``?``) too.
+* Empty implicit keys (``: x`` without ``?``) are errors in libyaml. (What else libyaml
+  refuses between documents, yaml v2 takes: a bare document right after ``...``, repeated
+  ``...``, unknown directives and ``%YAML`` versions other than 1.1/1.2 (read as 1.2);
+  ``_prepare_stream`` rewrites those lines before libyaml sees them.)
 * Integer-like keys keep their YAML order here; a JavaScript object lists them first.
 * Integers keep full precision here; JavaScript rounds beyond 2**53 (numbers that overflow a
   double become ``inf``, as in JavaScript).
@@ -90,13 +91,16 @@ def load_all(text: str, *, max_alias_count: int = 100) -> list[YamlDocument]:
     number disables the check.
     """
     restore = None
-    # YAML 1.1 (libyaml) breaks lines at NEL, LS and PS; YAML 1.2 (yaml v2) keeps them as
-    # ordinary characters. Hide them from libyaml behind noncharacters, put them back after.
-    if ("\x85" in text or "\u2028" in text or "\u2029" in text) and not any(
-        c in text for c in _HIDDEN_BREAKS.values()
-    ):
-        text = text.translate(_HIDE_BREAKS)
+    # YAML 1.1 (libyaml) breaks lines at NEL, LS, PS and a lone CR; yaml v2 keeps them as
+    # ordinary characters (it breaks lines only at LF and CRLF). Hide them from libyaml behind
+    # noncharacters, put them back after.
+    if (
+        "\x85" in text or "\u2028" in text or "\u2029" in text or _LONE_CR.search(text)
+    ) and not any(c in text for c in _HIDDEN_BREAKS.values()):
+        text = _LONE_CR.sub(_HIDDEN_BREAKS["\r"], text).translate(_HIDE_BREAKS)
         restore = _RESTORE_BREAKS
+    if _STREAM_SYNTAX.search(text):
+        text = _prepare_stream(text)
     try:
         docs = _Composer(text, max_alias_count).documents()
     except MarkedYAMLError as exc:
@@ -124,9 +128,74 @@ def load_all(text: str, *, max_alias_count: int = 100) -> list[YamlDocument]:
     return docs
 
 
-_HIDDEN_BREAKS = {"\x85": "\ufdd0", "\u2028": "\ufdd1", "\u2029": "\ufdd2"}
-_HIDE_BREAKS = str.maketrans(_HIDDEN_BREAKS)
+_HIDDEN_BREAKS = {"\x85": "\ufdd0", "\u2028": "\ufdd1", "\u2029": "\ufdd2", "\r": "\ufdd3"}
+_HIDE_BREAKS = str.maketrans({k: v for k, v in _HIDDEN_BREAKS.items() if k != "\r"})
+_LONE_CR = re.compile(r"\r(?!\n)")
 _RESTORE_BREAKS = str.maketrans({v: k for k, v in _HIDDEN_BREAKS.items()})
+
+
+_STREAM_SYNTAX = re.compile(r"^\ufeff?(?:\.\.\.|%)", re.MULTILINE)
+_MARKER = re.compile(r"(---|\.\.\.)(?=[ \t]|$)")
+_BLANK_OR_COMMENT = re.compile(r"[ \t]*(?:#.*)?")
+_KNOWN_DIRECTIVE = re.compile(r"%(?:YAML[ \t]+1\.[12]|TAG)(?=[ \t]|$)")
+
+
+def _prepare_stream(text: str) -> str:
+    """Rewrite the stream structure yaml v2 accepts and libyaml does not, line for line.
+
+    Between documents (at the start, or after a ``...`` line) yaml v2 takes a bare document
+    without ``---``, extra ``...`` lines (each an empty document), and any directive (it only
+    warns about ``%FOO`` or ``%YAML 1.3``, reading the document as 1.2). libyaml refuses all
+    three, so those ``...`` lines become ``---`` (the first one too when a bare document
+    follows), and unknown directives become comments when a ``---`` follows them (without
+    one, both parsers reject the directive). Every line keeps its place, so error lines do
+    not move. One empty document is lost: ``...`` at the very start before a bare document
+    (Backstage skips empty documents anyway).
+    """
+    lines = text.split("\n")
+    changed = False
+    in_document = False  # inside a document (after "---" or content)
+    had_document = False  # some document came before the current gap
+    dots: list[int] = []  # "..." lines of the current gap between documents
+    unknown: list[int] = []  # directive lines yaml v2 ignores, in the current gap
+
+    def close_gap(next_is_bare: bool, next_is_start: bool) -> None:
+        nonlocal changed
+        for number, index in enumerate(dots):
+            if number == 0 and had_document and not next_is_bare:
+                continue  # ends the document before it, and libyaml takes that
+            lines[index] = "---" + lines[index][3:]
+            changed = True
+        if next_is_start:
+            for index in unknown:
+                lines[index] = "#" + lines[index][1:]
+                changed = True
+        dots.clear()
+        unknown.clear()
+
+    for index, raw in enumerate(lines):
+        line = raw[1:] if index == 0 and raw.startswith("\ufeff") else raw
+        marker = _MARKER.match(line)
+        if in_document:
+            if marker and marker.group(1) == "...":
+                in_document = False
+                had_document = True
+                dots.append(index)
+            continue
+        if marker and marker.group(1) == "...":
+            dots.append(index)
+        elif marker:  # "---"
+            close_gap(next_is_bare=False, next_is_start=True)
+            in_document = True
+        elif line.startswith("%"):
+            if not _KNOWN_DIRECTIVE.match(line):
+                unknown.append(index)
+        elif not _BLANK_OR_COMMENT.fullmatch(line):
+            close_gap(next_is_bare=True, next_is_start=False)
+            in_document = True
+    if not in_document:
+        close_gap(next_is_bare=False, next_is_start=False)
+    return "\n".join(lines) if changed else text
 
 
 def _restore_document(doc: YamlDocument, table: dict[int, str]) -> YamlDocument:
