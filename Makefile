@@ -19,7 +19,7 @@ $(PRISM_INSTALLED): tests/prism/package.json tests/prism/package-lock.json
 
 install: $(VENV)/.installed $(PRISM_INSTALLED)
 
-run: install
+run: $(VENV)/.installed
 	$(STEWARD) demo
 
 test: install test-python

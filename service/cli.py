@@ -40,6 +40,7 @@ from scorecards.queries import (
     team_scorecard,
 )
 from service.config import load_config
+from service.demo import local_fakes
 from service.ingestion import ingest
 from service.output import RowFormat, print_rows
 from service.ownership import GAP_COLUMNS, ownership_gaps, ownership_of
@@ -566,21 +567,27 @@ def demo(
 ) -> None:
     """Ingest the bundled example organisation and print a summary (serving comes with the API)."""
     path = config or EXAMPLES / "steward.yaml"
+    summary_sql = (
+        "SELECT 'entities: ' || kind, count(*) FROM entities GROUP BY 1 "
+        "UNION ALL SELECT 'gaps: ' || gap, count(*) FROM ownership_gaps GROUP BY 1 "
+        "UNION ALL SELECT 'cloud resources', count(*) FROM cloud_resources "
+        "UNION ALL SELECT 'pagerduty services', count(*) FROM pagerduty_services "
+        "ORDER BY 1"
+    )
     try:
-        outcomes = _run_ingest(path, [])
-        result = run_readonly_query(
-            load_config(path).database,
-            "SELECT kind, count(*) AS entities FROM entities GROUP BY 1 ORDER BY 2 DESC",
-        )
+        with local_fakes(path.parent):
+            outcomes = _run_ingest(path, [])
+        result = run_readonly_query(load_config(path).database, summary_sql)
     except StewardError as exc:
         raise _fail(exc) from None
-    table = Table("kind", "entities", title="example organisation")
-    for kind, count in result.rows:
-        table.add_row(str(kind), str(count))
-    console.print(table)
+    print_rows(
+        console, ["what", "count"], result.rows, RowFormat.table, title="example organisation"
+    )
     console.print(
-        "The HTTP API is not built yet; query the data with "
-        f'[bold]steward sql --config {path} "SELECT …"[/].'
+        "The HTTP API is not built yet; explore the data with "
+        f'[bold]steward sql --config {path} "SELECT …"[/], '
+        f"[bold]steward ownership gaps --config {path}[/] and "
+        f"[bold]steward graph blast-radius REF --config {path}[/]."
     )
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)

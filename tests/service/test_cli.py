@@ -137,7 +137,11 @@ def test_demo_ingests_the_example_org(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "example organisation" in result.stdout
     for kind in ("component", "group", "user", "system", "domain", "api", "resource"):
-        assert kind in result.stdout
+        assert f"entities: {kind}" in result.stdout
+    # the local AWS and PagerDuty stand-ins were ingested too, with their deliberate gaps
+    for line in ("cloud resources", "pagerduty services", "gaps: untagged_resource",
+                 "gaps: production_without_oncall", "gaps: unknown_owner"):
+        assert line in result.stdout
 
 
 def test_console_script_is_installed() -> None:
