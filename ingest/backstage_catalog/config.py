@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from ingest.config_types import BaseUrl
 from ingest.schedule import Schedule
 
 
@@ -14,7 +14,7 @@ class BackstageCatalogConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["backstage_catalog"]
-    base_url: str
+    base_url: BaseUrl
     """The backend's base URL (``backend.baseUrl``); the API is ``{base_url}/api/catalog``."""
     token: SecretStr | None = None
     """A static external-access token, sent as ``Authorization: Bearer …``; use ``${ENV}``."""
@@ -27,16 +27,6 @@ class BackstageCatalogConfig(BaseModel):
     max_retries: int = Field(default=3, ge=0)
     """Retries of a request answered with 429/5xx or failing to connect or time out."""
     schedule: Schedule | None = None
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("base_url must be an http(s) URL, e.g. https://backstage.example.com")
-        if parts.query or parts.fragment:
-            raise ValueError("base_url must not carry a query or fragment")
-        return value.strip().rstrip("/")
 
     @field_validator("filter")
     @classmethod

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import re
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from ingest.config_types import BaseUrl
 from ingest.schedule import Schedule
 
 
@@ -17,7 +17,7 @@ class GithubConfig(BaseModel):
 
     type: Literal["github"]
     org: str = Field(min_length=1)
-    base_url: str = "https://api.github.com"
+    base_url: BaseUrl = "https://api.github.com"
     """The REST API root; for GitHub Enterprise Server ``https://HOST/api/v3``."""
     token: SecretStr | None = None
     """Sent as ``Authorization: Bearer …``; write ``${GITHUB_TOKEN}``. Never logged."""
@@ -44,16 +44,6 @@ class GithubConfig(BaseModel):
     max_rate_limit_wait_seconds: float = Field(default=60.0, ge=0)
     """Wait this long at most for GitHub's rate limit to reset; beyond it the run fails."""
     schedule: Schedule | None = None
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("base_url must be an http(s) URL, e.g. https://api.github.com")
-        if parts.query or parts.fragment:
-            raise ValueError("base_url must not carry a query or fragment")
-        return value.strip().rstrip("/")
 
     @field_validator("org")
     @classmethod

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from ingest.config_types import BaseUrl
 from ingest.schedule import Schedule
 
 WINDOW = 10_000
@@ -22,7 +22,7 @@ class PagerDutyConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["pagerduty"]
-    base_url: str = "https://api.pagerduty.com"
+    base_url: BaseUrl = "https://api.pagerduty.com"
     token: SecretStr
     page_size: int = Field(default=100, ge=1, le=100)
     """``limit`` per request; PagerDuty caps it at 100."""
@@ -38,16 +38,6 @@ class PagerDutyConfig(BaseModel):
     max_retry_after_seconds: float = Field(default=120.0, ge=0)
     """A 429 asking to wait longer than this fails the run instead of waiting."""
     schedule: Schedule | None = None
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("base_url must be an http(s) URL, e.g. https://api.pagerduty.com")
-        if parts.query or parts.fragment:
-            raise ValueError("base_url must not carry a query or fragment")
-        return value.strip().rstrip("/")
 
     @field_validator("token")
     @classmethod
