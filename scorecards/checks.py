@@ -69,6 +69,15 @@ class CheckContext:
 
     source_states: dict[str, SourceState] = field(default_factory=dict)
     views: frozenset[str] = frozenset()
+    paths: dict[str, int] = field(default_factory=dict)
+    """JSON paths of the entity extracted once per scope into ``s.facts`` (1-based)."""
+
+    def fact(self, path: str) -> str:
+        """SQL for the JSON value at ``path`` (a DuckDB JSON path without wildcards) of the
+        entity: the scope parses each entity document once for all checks."""
+        if path not in self.paths:
+            self.paths[path] = len(self.paths) + 1
+        return f"s.facts[{self.paths[path]}]"
 
     def unknown_reason(self, *source_types: str, label: str) -> str | None:
         """None if any source of these types has fresh data; else why it is unknown."""
@@ -188,7 +197,7 @@ class Annotation(CheckParamsBase):
                    WHEN $p_re IS NOT NULL AND NOT regexp_matches(v, $p_re)
                    THEN $p_key || ': ' || v || ' does not match ' || $p_re
                    ELSE $p_key || ': ' || v END
-            FROM (SELECT s.ref, s.entity->'metadata'->'annotations'->>$p_key AS v
+            FROM (SELECT s.ref, {ctx.fact(annotation_path(self.key))} ->> '$' AS v
                   FROM {SCOPE} WHERE {IN_SCOPE})""",
             {"p_key": self.key, "p_re": self.matches},
         )
@@ -208,8 +217,8 @@ class HasDocs(CheckParamsBase):
                    WHEN $p_desc AND coalesce(descr, '') = '' THEN 'metadata.description is empty'
                    ELSE 'backstage.io/techdocs-ref: ' || docs END
             FROM (SELECT s.ref,
-                    s.entity->'metadata'->'annotations'->>'backstage.io/techdocs-ref' AS docs,
-                    s.entity->'metadata'->>'description' AS descr
+                    {ctx.fact(annotation_path("backstage.io/techdocs-ref"))} ->> '$' AS docs,
+                    {ctx.fact('$."metadata"."description"')} ->> '$' AS descr
                   FROM {SCOPE} WHERE {IN_SCOPE})""",
             {"p_desc": self.require_description},
         )
@@ -240,13 +249,18 @@ class Tag(CheckParamsBase):
 _PATH_TOKEN = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_-]*)|\[(\*|\d+)\]|\[\"([^\"\\]+)\"\]")
 
 
-def json_path(path: str) -> tuple[str, bool]:
+def annotation_path(key: str) -> str:
+    return f'$."metadata"."annotations"."{key}"'
+
+
+def json_path(path: str) -> tuple[str, str | None]:
     """``spec.lifecycle`` → ``$."spec"."lifecycle"``; ``metadata.links[*].url``,
     ``metadata.annotations["backstage.io/techdocs-ref"]``, ``spec.x[0]``. Returns the DuckDB
-    JSON path and whether it has a ``[*]`` wildcard (then it yields a list of values)."""
+    JSON path up to the first ``[*]`` wildcard and, if there is one, the path from it on
+    relative to that value (``$[*]."url"``: then the field is a list of values)."""
     out = ["$"]
+    rest: list[str] | None = None
     pos = 0
-    wildcard = False
     while pos < len(path):
         match = _PATH_TOKEN.match(path, pos)
         if match is None or (pos == 0 and path.startswith(".")):
@@ -255,18 +269,19 @@ def json_path(path: str) -> tuple[str, bool]:
         if name is not None:
             if pos > 0 and not match.group(0).startswith("."):
                 raise ValueError(f"invalid path {path!r}: expected '.' at character {pos + 1}")
-            out.append(f'."{name}"')
+            (out if rest is None else rest).append(f'."{name}"')
         elif index is not None:
-            wildcard |= index == "*"
-            out.append(f"[{index}]")
+            if index == "*" and rest is None:
+                rest = ["$"]
+            (out if rest is None else rest).append(f"[{index}]")
         else:
             if "'" in quoted:
                 raise ValueError(f"invalid path {path!r}: quotes are not allowed in keys")
-            out.append(f'."{quoted}"')
+            (out if rest is None else rest).append(f'."{quoted}"')
         pos = match.end()
     if len(out) == 1:
         raise ValueError("path is empty")
-    return "".join(out), wildcard
+    return "".join(out), None if rest is None else "".join(rest)
 
 
 class FieldMatches(CheckParamsBase):
@@ -300,7 +315,7 @@ class FieldMatches(CheckParamsBase):
         return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
     def query(self, ctx: CheckContext) -> tuple[str, Params]:
-        path, wildcard = json_path(self.path)
+        path, rest = json_path(self.path)
         params: Params = {"p_path": self.path}
         if self.matches is not None:
             test, what = "regexp_matches({x}, $p_re)", "matching " + self.matches
@@ -317,9 +332,8 @@ class FieldMatches(CheckParamsBase):
         else:
             test, what = "true", "present"
         params["p_what"] = what
-        literal = "'" + path + "'"
-        if wildcard:
-            values = f"json_extract_string(s.entity, {literal})"
+        if rest is not None:
+            values = f"json_extract_string({ctx.fact(path)}, '{rest}')"
             lam = test.format(x="x")
             if self.require == "any":
                 ok = f"len(list_filter(v, lambda x: x IS NOT NULL AND {lam})) > 0"
@@ -328,7 +342,7 @@ class FieldMatches(CheckParamsBase):
             shown = "array_to_string(v[1:5], ', ')"
             empty = "len(v) = 0"
         else:
-            values = f"json_extract_string(s.entity, {literal})"
+            values = f"{ctx.fact(path)} ->> '$'"
             ok = f"v IS NOT NULL AND {test.format(x='v')}"
             shown = "v"
             empty = "v IS NULL"

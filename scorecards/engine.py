@@ -3,17 +3,18 @@
 Per scorecard, in dependency order:
 
 1. the scope (entities matching the filter) is materialised once into ``_sc_scope``;
-2. each check runs ONE query over the whole scope into ``_sc_results`` (``INSERT … SELECT``);
+2. each check runs ONE query over the whole scope, inserted straight into the run's rows of
+   ``scorecard_result_rows`` (``INSERT … SELECT``: every result is written once);
 3. entities whose source is stale get ``unknown`` for every check; active exemptions turn
    ``fail``/``unknown`` into ``exempt``;
 4. levels: an entity's level is the highest level whose checks, and all checks below, pass or
    are exempt. ``dependencies_reach_level`` checks are solved by ``scorecards.levels``;
 5. score: weighted percentage of passing checks, exempt checks left out of the sum.
 
-A stored run copies the scratch tables into the history tables with ``INSERT … SELECT`` and
-empties them before committing; a dry run rolls the whole transaction back, so nothing of it
-is stored. Only SQL checks (author queries) run before the transaction, so that a failing
-author query cannot abort it: their rows are kept in Arrow and joined in.
+Results, levels and scores go straight into the history tables under a new run id and the
+scratch tables are emptied before committing; a dry run rolls the whole transaction back, so
+nothing of it is stored. Only SQL checks (author queries) run before the transaction, so that
+a failing author query cannot abort it: their rows are kept in Arrow and joined in.
 """
 
 from __future__ import annotations
@@ -36,13 +37,12 @@ from scorecards.exemptions import Exemption, check_exemption_targets, load_exemp
 from scorecards.levels import solve_levels
 
 SQL_CHECK_TIMEOUT_SECONDS = 30.0
+RESULT_COLUMNS = "run_id, scorecard, check_id, ref, state, evidence"
 SCRATCH_TABLES = (
     "_sc_scope",
-    "_sc_results",
     "_sc_exemptions",
     "_sc_levels",
     "_sc_dep_edges",
-    "_sc_entities",
     "_sc_checks",
 )
 
@@ -144,27 +144,37 @@ def evaluate(
         dry_run=dry_run,
         expired=[x for x in exemptions if x.expired(today)],
     )
+    con.execute("SET preserve_insertion_order = false")  # faster bulk inserts; order unused
     con.begin()
     try:
+        row = con.execute("SELECT nextval('scorecard_run_ids')").fetchone()
+        if row is None:  # pragma: no cover - a sequence always answers
+            raise StoreError("scorecard_run_ids returned nothing")
+        run_id = int(row[0])
         for table in SCRATCH_TABLES:
             con.execute(f"DELETE FROM {table}")
         _stage(con, "_sc_checks", _check_rows(cards))
         _stage(con, "_sc_exemptions", _exemption_rows(exemptions, today, active_only=True))
         cutoff = None if stale_after_days is None else now - timedelta(days=stale_after_days)
         for card in cards:
-            _evaluate_card(con, card, ctx, sql_rows, cutoff)
-        result.summaries = _summaries(con, cards)
-        result.changes = _changes(con, [c.id for c in cards])
-        row = con.execute("SELECT count(*) FROM _sc_results").fetchone()
+            _evaluate_card(con, card, ctx, sql_rows, cutoff, run_id)
+        result.summaries = _summaries(con, cards, run_id)
+        result.changes = _changes(con, [c.id for c in cards], run_id)
+        row = con.execute(
+            "SELECT count(*) FROM scorecard_result_rows WHERE run_id = ?", [run_id]
+        ).fetchone()
         result.result_count = int(row[0]) if row else 0
         if dry_run:
             con.rollback()
         else:
-            result.run_id = _store_run(con, started, cards, exemptions, today)
+            _store_run(con, run_id, started, cards, exemptions, today)
             con.commit()
+            result.run_id = run_id
     except BaseException:
         con.rollback()
         raise
+    finally:
+        con.execute("RESET preserve_insertion_order")
     result.seconds = (datetime.now(UTC) - started).total_seconds()
     return result
 
@@ -274,7 +284,7 @@ def _exemption_rows(
 
 # -- one scorecard ---------------------------------------------------------------------------
 _EXEMPT_MATCH = """
-  FROM _sc_results r
+  FROM scorecard_result_rows r
   JOIN _sc_scope s ON s.scorecard = r.scorecard AND s.ref = r.ref
   JOIN _sc_exemptions x ON (x.check_id = '*' OR x.check_id = r.check_id)
        AND (x.scorecard IS NULL OR x.scorecard = r.scorecard)
@@ -311,13 +321,21 @@ def _evaluate_card(
     ctx: CheckContext,
     sql_rows: dict[tuple[str, str], pa.Table | str],
     cutoff: datetime | None,
+    run_id: int,
 ) -> None:
-    sc = {"scorecard": card.id}
+    sc: dict[str, Any] = {"scorecard": card.id}
+    queries = {
+        check.id: check.params.query(ctx)
+        for check in card.checks
+        if not isinstance(check.params, DependenciesReachLevel | Sql)
+    }  # compiled first: they register the entity fields the scope extracts (ctx.paths)
     where, params = _scope_sql(card)
+    paths = sorted(ctx.paths, key=ctx.paths.__getitem__)
+    facts = "json_extract(e.entity, $paths)" if paths else "[]::JSON[]"
     con.execute(
         f"""
         INSERT INTO _sc_scope
-        SELECT $scorecard, e.ref, e.kind, e.owner, e.lifecycle, e.tags, e.entity, e.source,
+        SELECT $scorecard, e.ref, e.kind, e.owner, e.lifecycle, e.tags, {facts}, e.source,
           CASE WHEN $cutoff IS NOT NULL AND (l.last_seen IS NULL OR l.last_seen < $cutoff)
                THEN 'source ' || e.source || ' is stale: last successful ingest '
                     || coalesce(strftime(l.last_seen, '%Y-%m-%d %H:%M') || ' UTC', 'never')
@@ -326,8 +344,9 @@ def _evaluate_card(
         WHERE {where}
         QUALIFY row_number() OVER (PARTITION BY e.ref ORDER BY e.source) = 1
         """,
-        {**sc, **params, "cutoff": cutoff},
+        {**sc, **params, "cutoff": cutoff, **({"paths": paths} if paths else {})},
     )
+    sc["run_id"] = run_id
     for check in card.checks:
         if isinstance(check.params, DependenciesReachLevel):
             continue
@@ -335,19 +354,19 @@ def _evaluate_card(
         if isinstance(check.params, Sql):
             _insert_sql_check(con, target, sql_rows[(card.id, check.id)])
             continue
-        query, qparams = check.params.query(ctx)
+        query, qparams = queries[check.id]
         con.execute(
-            "INSERT INTO _sc_results (scorecard, check_id, ref, state, evidence) "
-            f"SELECT $scorecard, $check_id, * FROM ({query})",
+            f"INSERT INTO scorecard_result_rows ({RESULT_COLUMNS}) "
+            f"SELECT $run_id, $scorecard, $check_id, * FROM ({query})",
             {**target, **qparams},
         )
-    _mark_stale_and_exempt(con, card.id)
-    solve_levels(con, card)
+    _mark_stale_and_exempt(con, card.id, run_id)
+    solve_levels(con, card, run_id)
     if any(isinstance(c.params, DependenciesReachLevel) for c in card.checks):
-        _mark_stale_and_exempt(con, card.id, dependency_checks_only=True)
+        _mark_stale_and_exempt(con, card.id, run_id, dependency_checks_only=True)
     con.execute(
         """
-        INSERT INTO _sc_entities
+        INSERT INTO scorecard_entity_rows
         WITH per_ref AS (
           SELECT r.ref,
             count(*) FILTER (WHERE r.state = 'pass') AS passed,
@@ -356,10 +375,10 @@ def _evaluate_card(
             count(*) FILTER (WHERE r.state = 'unknown') AS unknown,
             sum(c.weight) FILTER (WHERE r.state = 'pass') AS pass_weight,
             sum(c.weight) FILTER (WHERE r.state <> 'exempt') AS counted_weight
-          FROM _sc_results r
+          FROM scorecard_result_rows r
           JOIN _sc_checks c ON c.scorecard = r.scorecard AND c.check_id = r.check_id
-          WHERE r.scorecard = $scorecard GROUP BY r.ref)
-        SELECT $scorecard, s.ref, s.owner,
+          WHERE r.run_id = $run_id AND r.scorecard = $scorecard GROUP BY r.ref)
+        SELECT $run_id, $scorecard, s.ref, s.owner,
           CASE WHEN l.bad_from > 1 THEN $levels[l.bad_from - 1] END, l.bad_from - 1,
           CASE WHEN coalesce(p.counted_weight, 0) = 0 THEN 100.0
                ELSE round(100.0 * coalesce(p.pass_weight, 0) / p.counted_weight, 1) END,
@@ -378,17 +397,17 @@ def _insert_sql_check(
 ) -> None:
     if isinstance(rows, str):
         con.execute(
-            "INSERT INTO _sc_results (scorecard, check_id, ref, state, evidence) "
-            "SELECT $scorecard, $check_id, ref, 'unknown', $reason FROM _sc_scope "
-            "WHERE scorecard = $scorecard",
+            f"INSERT INTO scorecard_result_rows ({RESULT_COLUMNS}) "
+            "SELECT $run_id, $scorecard, $check_id, ref, 'unknown', $reason "
+            "FROM _sc_scope WHERE scorecard = $scorecard",
             {**target, "reason": rows},
         )
         return
     con.register("_sc_sql_rows", rows)
     try:
         con.execute(
-            "INSERT INTO _sc_results (scorecard, check_id, ref, state, evidence) "
-            "SELECT $scorecard, $check_id, s.ref, CASE WHEN q.ref IS NULL THEN 'pass' "
+            f"INSERT INTO scorecard_result_rows ({RESULT_COLUMNS}) "
+            "SELECT $run_id, $scorecard, $check_id, s.ref, CASE WHEN q.ref IS NULL THEN 'pass' "
             "ELSE 'fail' END, q.evidence FROM _sc_scope s "
             "LEFT JOIN _sc_sql_rows q ON q.ref = s.ref WHERE s.scorecard = $scorecard",
             target,
@@ -398,7 +417,11 @@ def _insert_sql_check(
 
 
 def _mark_stale_and_exempt(
-    con: duckdb.DuckDBPyConnection, scorecard: str, *, dependency_checks_only: bool = False
+    con: duckdb.DuckDBPyConnection,
+    scorecard: str,
+    run_id: int,
+    *,
+    dependency_checks_only: bool = False,
 ) -> None:
     only_deps = (
         "AND r.check_id IN (SELECT check_id FROM _sc_checks WHERE scorecard = $scorecard "
@@ -406,24 +429,26 @@ def _mark_stale_and_exempt(
         if dependency_checks_only
         else ""
     )
-    params = {"scorecard": scorecard}
+    params = {"scorecard": scorecard, "run_id": run_id}
     con.execute(
-        "UPDATE _sc_results r SET state = 'unknown', evidence = s.stale FROM _sc_scope s "
-        "WHERE s.scorecard = r.scorecard AND s.ref = r.ref AND s.stale IS NOT NULL "
-        f"AND r.scorecard = $scorecard {only_deps}",
+        "UPDATE scorecard_result_rows r SET state = 'unknown', evidence = s.stale "
+        "FROM _sc_scope s WHERE s.scorecard = r.scorecard AND s.ref = r.ref "
+        f"AND s.stale IS NOT NULL AND r.run_id = $run_id AND r.scorecard = $scorecard {only_deps}",
         params,
     )
     con.execute(
         f"""
-        UPDATE _sc_results r
+        UPDATE scorecard_result_rows r
         SET state = 'exempt', evidence = r.state || ' (exempt): ' || coalesce(r.evidence, ''),
             exemption_reason = m.reason, exemption_expires = m.expires
         FROM (SELECT r.ref, r.check_id, first(x.reason ORDER BY x.idx) AS reason,
                      first(x.expires ORDER BY x.idx) AS expires
               {_EXEMPT_MATCH}
-              WHERE r.scorecard = $scorecard AND r.state IN ('fail', 'unknown') {only_deps}
+              WHERE r.run_id = $run_id AND r.scorecard = $scorecard
+                AND r.state IN ('fail', 'unknown') {only_deps}
               GROUP BY r.ref, r.check_id) m
-        WHERE r.scorecard = $scorecard AND r.ref = m.ref AND r.check_id = m.check_id
+        WHERE r.run_id = $run_id AND r.scorecard = $scorecard AND r.ref = m.ref
+          AND r.check_id = m.check_id
         """,
         params,
     )
@@ -431,23 +456,28 @@ def _mark_stale_and_exempt(
 
 # -- after evaluation ------------------------------------------------------------------------
 def _summaries(
-    con: duckdb.DuckDBPyConnection, cards: Sequence[Scorecard]
+    con: duckdb.DuckDBPyConnection, cards: Sequence[Scorecard], run_id: int
 ) -> list[ScorecardSummary]:
     out = []
     for card in cards:
+        key = [run_id, card.id]
         levels = dict(
             con.execute(
-                "SELECT coalesce(level, 'none'), count(*) FROM _sc_entities "
-                "WHERE scorecard = ? GROUP BY 1",
-                [card.id],
+                "SELECT coalesce(level, 'none'), count(*) FROM scorecard_entity_rows "
+                "WHERE run_id = ? AND scorecard = ? GROUP BY 1",
+                key,
             ).fetchall()
         )
         avg = con.execute(
-            "SELECT count(*), avg(score) FROM _sc_entities WHERE scorecard = ?", [card.id]
+            "SELECT count(*), avg(score) FROM scorecard_entity_rows "
+            "WHERE run_id = ? AND scorecard = ?",
+            key,
         ).fetchone()
         states = dict(
             con.execute(
-                "SELECT state, count(*) FROM _sc_results WHERE scorecard = ? GROUP BY 1", [card.id]
+                "SELECT state, count(*) FROM scorecard_result_rows "
+                "WHERE run_id = ? AND scorecard = ? GROUP BY 1",
+                key,
             ).fetchall()
         )
         out.append(
@@ -464,13 +494,17 @@ def _summaries(
     return out
 
 
-def _changes(con: duckdb.DuckDBPyConnection, scorecards: list[str]) -> list[LevelChange]:
+def _changes(
+    con: duckdb.DuckDBPyConnection, scorecards: list[str], run_id: int
+) -> list[LevelChange]:
+    """Level changes of this (not yet visible) run against each scorecard's last stored run."""
     rows = con.execute(
         """
         WITH before AS (
           SELECT scorecard, ref, owner, level, level_rank FROM scorecard_scores
           WHERE list_contains($cards, scorecard)),
-        after AS (SELECT scorecard, ref, owner, level, level_rank FROM _sc_entities)
+        after AS (SELECT scorecard, ref, owner, level, level_rank FROM scorecard_entity_rows
+                  WHERE run_id = $run_id)
         SELECT coalesce(a.scorecard, b.scorecard), coalesce(a.ref, b.ref),
                coalesce(a.owner, b.owner), b.level, a.level, b.level_rank, a.level_rank
         FROM after a FULL JOIN before b ON a.scorecard = b.scorecard AND a.ref = b.ref
@@ -479,36 +513,25 @@ def _changes(con: duckdb.DuckDBPyConnection, scorecards: list[str]) -> list[Leve
                       WHERE x.scorecard = coalesce(a.scorecard, b.scorecard))
         ORDER BY 1, 2
         """,
-        {"cards": scorecards},
+        {"cards": scorecards, "run_id": run_id},
     ).fetchall()
     return [LevelChange(*row) for row in rows]
 
 
 def _store_run(
     con: duckdb.DuckDBPyConnection,
+    run_id: int,
     started: datetime,
     cards: Sequence[Scorecard],
     exemptions: Sequence[Exemption],
     today: date,
-) -> int:
-    row = con.execute("SELECT nextval('scorecard_run_ids')").fetchone()
-    if row is None:  # pragma: no cover - a sequence always answers
-        raise StoreError("scorecard_run_ids returned nothing")
-    run_id = int(row[0])
+) -> None:
+    """Make the run visible: its definitions, exemptions and the run row (results, levels and
+    scores are already in place), then empty the scratch tables."""
     run = {"run_id": run_id}
     con.execute(
         "INSERT INTO scorecard_check_rows SELECT $run_id, scorecard, scorecard_title, check_id, "
         "title, type, level, level_rank, weight, levels FROM _sc_checks",
-        run,
-    )
-    con.execute(
-        "INSERT INTO scorecard_result_rows SELECT $run_id, scorecard, check_id, ref, state, "
-        "evidence, exemption_reason, exemption_expires FROM _sc_results",
-        run,
-    )
-    con.execute(
-        "INSERT INTO scorecard_entity_rows SELECT $run_id, scorecard, ref, owner, level, "
-        "level_rank, score, passed, failed, exempt, unknown FROM _sc_entities",
         run,
     )
     rows = _exemption_rows(exemptions, today)
@@ -524,7 +547,7 @@ def _store_run(
                    a.expires, a.status, coalesce(u.applied, 0)
             FROM _sc_all_exemptions a
             LEFT JOIN (SELECT x.idx, count(*) AS applied {_EXEMPT_MATCH}
-                       WHERE r.state = 'exempt' GROUP BY x.idx) u
+                       WHERE r.run_id = $run_id AND r.state = 'exempt' GROUP BY x.idx) u
               ON u.idx = a.idx
             ORDER BY a.idx
             """,
@@ -532,8 +555,13 @@ def _store_run(
         )
     finally:
         con.unregister("_sc_all_exemptions")
-    totals = con.execute("SELECT count(DISTINCT ref), count(*) FROM _sc_results").fetchone()
-    assert totals is not None
+    totals = con.execute(
+        "SELECT count(*) FROM scorecard_entity_rows WHERE run_id = ?", [run_id]
+    ).fetchone()
+    results = con.execute(
+        "SELECT count(*) FROM scorecard_result_rows WHERE run_id = ?", [run_id]
+    ).fetchone()
+    assert totals is not None and results is not None
     con.execute(
         "INSERT INTO scorecard_runs VALUES ($run_id, $started, $finished, $cards, $entities, "
         "$results, $expired)",
@@ -543,10 +571,9 @@ def _store_run(
             "finished": datetime.now(UTC),
             "cards": [c.id for c in cards],
             "entities": totals[0],
-            "results": totals[1],
+            "results": results[0],
             "expired": sum(1 for x in exemptions if x.expired(today)),
         },
     )
     for table in SCRATCH_TABLES:
         con.execute(f"DELETE FROM {table}")
-    return run_id

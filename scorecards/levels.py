@@ -40,7 +40,7 @@ EXISTS (SELECT 1 FROM _sc_exemptions x
 """
 
 
-def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard) -> int:
+def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard, run_id: int) -> int:
     """Fill ``_sc_levels`` for ``card`` and add its dependency checks' results; returns the
     number of propagation rounds."""
     sc = {"scorecard": card.id}
@@ -50,13 +50,13 @@ def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard) -> int:
         SELECT $scorecard, s.ref,
           CASE WHEN s.stale IS NOT NULL THEN 1 ELSE coalesce(b.bad_from, $top) END
         FROM _sc_scope s LEFT JOIN (
-          SELECT r.ref, min(c.level_rank) AS bad_from FROM _sc_results r
+          SELECT r.ref, min(c.level_rank) AS bad_from FROM scorecard_result_rows r
           JOIN _sc_checks c ON c.scorecard = r.scorecard AND c.check_id = r.check_id
-          WHERE r.scorecard = $scorecard AND r.state IN ('fail', 'unknown')
+          WHERE r.run_id = $run_id AND r.scorecard = $scorecard AND r.state IN ('fail', 'unknown')
           GROUP BY r.ref) b ON b.ref = s.ref
         WHERE s.scorecard = $scorecard
         """,
-        {**sc, "top": len(card.levels) + 1},
+        {**sc, "top": len(card.levels) + 1, "run_id": run_id},
     )
     dep_checks = [c for c in card.checks if isinstance(c.params, DependenciesReachLevel)]
     if not dep_checks:
@@ -103,25 +103,26 @@ def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard) -> int:
         dep_card = check.params.scorecard or card.id
         con.execute(
             """
-            INSERT INTO _sc_results (scorecard, check_id, ref, state, evidence)
+            INSERT INTO scorecard_result_rows (run_id, scorecard, check_id, ref, state, evidence)
             WITH edges AS (
               SELECT e.ref, e.dependency, d.bad_from
               FROM _sc_dep_edges e
               JOIN _sc_levels d ON d.scorecard = $dep_card AND d.ref = e.dependency
               WHERE e.scorecard = $scorecard AND e.check_id = $check_id),
-            per_ref AS (
+            counts AS (SELECT ref, count(*) AS n FROM edges GROUP BY ref),
+            below AS (
               SELECT ref, count(*) AS n,
-                list(dependency || ' (' || coalesce($dep_levels[bad_from - 1], 'no level') || ')'
-                     ORDER BY bad_from, dependency) FILTER (WHERE bad_from <= $rank) AS below
-              FROM edges GROUP BY ref)
-            SELECT $scorecard, $check_id, s.ref,
-              CASE WHEN len(coalesce(p.below, [])) = 0 THEN 'pass' ELSE 'fail' END,
-              CASE WHEN p.ref IS NULL THEN 'no dependencies in scorecard ' || $dep_card
-                   WHEN len(coalesce(p.below, [])) = 0
-                   THEN 'all ' || p.n || ' dependencies reach ' || $level
-                   ELSE len(p.below) || ' of ' || p.n || ' dependencies below ' || $level || ': '
-                        || array_to_string(p.below[1:5], ', ') END
-            FROM _sc_scope s LEFT JOIN per_ref p ON p.ref = s.ref
+                list_transform(min_by({'d': dependency, 'b': bad_from}, (bad_from, dependency), 5),
+                  lambda x: x.d || ' (' || coalesce($dep_levels[x.b - 1], 'no level') || ')')
+                  AS examples
+              FROM edges WHERE bad_from <= $rank GROUP BY ref)
+            SELECT $run_id, $scorecard, $check_id, s.ref,
+              CASE WHEN b.ref IS NULL THEN 'pass' ELSE 'fail' END,
+              CASE WHEN c.ref IS NULL THEN 'no dependencies in scorecard ' || $dep_card
+                   WHEN b.ref IS NULL THEN 'all ' || c.n || ' dependencies reach ' || $level
+                   ELSE b.n || ' of ' || c.n || ' dependencies below ' || $level || ': '
+                        || array_to_string(b.examples, ', ') END
+            FROM _sc_scope s LEFT JOIN counts c ON c.ref = s.ref LEFT JOIN below b ON b.ref = s.ref
             WHERE s.scorecard = $scorecard
             """,
             {
@@ -131,6 +132,7 @@ def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard) -> int:
                 "dep_levels": _levels_of(con, dep_card, card),
                 "rank": _rank_of(con, card.id, check.id),
                 "level": check.params.required_level,
+                "run_id": run_id,
             },
         )
     return rounds

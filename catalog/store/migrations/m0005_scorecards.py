@@ -80,11 +80,7 @@ CREATE TABLE scorecard_exemption_rows (
 -- scratch space of one evaluation (see the module docstring)
 CREATE TABLE _sc_scope (
   scorecard VARCHAR, ref VARCHAR, kind VARCHAR, owner VARCHAR, lifecycle VARCHAR,
-  tags VARCHAR[], entity JSON, source VARCHAR, stale VARCHAR
-);
-CREATE TABLE _sc_results (
-  scorecard VARCHAR, check_id VARCHAR, ref VARCHAR, state VARCHAR, evidence VARCHAR,
-  exemption_reason VARCHAR, exemption_expires DATE
+  tags VARCHAR[], facts JSON[], source VARCHAR, stale VARCHAR
 );
 CREATE TABLE _sc_exemptions (
   idx INTEGER, entity VARCHAR, owner VARCHAR, scorecard VARCHAR, check_id VARCHAR,
@@ -95,10 +91,6 @@ CREATE TABLE _sc_levels (
 );
 CREATE TABLE _sc_dep_edges (
   scorecard VARCHAR, check_id VARCHAR, ref VARCHAR, dependency VARCHAR, exempt BOOLEAN
-);
-CREATE TABLE _sc_entities (
-  scorecard VARCHAR, ref VARCHAR, owner VARCHAR, level VARCHAR, level_rank INTEGER,
-  score DOUBLE, passed INTEGER, failed INTEGER, exempt INTEGER, unknown INTEGER
 );
 CREATE TABLE _sc_checks (
   scorecard VARCHAR, scorecard_title VARCHAR, check_id VARCHAR, title VARCHAR, type VARCHAR,
