@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import httpx
 
 DEMO_ACCOUNT_ID = "123456789012"
 """moto's default account: resources created with any credentials land here."""
@@ -49,7 +50,11 @@ def start_moto_server(port: int | None = None) -> tuple[Any, str]:
     port = port or free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    return server, f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    # moto keeps its backends in module globals: a second server in the same process would
+    # start with the first one's resources (and refuse to create them again). Start empty.
+    httpx.post(f"{url}/moto-api/reset", timeout=10).raise_for_status()
+    return server, url
 
 
 def start_demo_aws(fixture_path: Path | str) -> tuple[Any, str]:
