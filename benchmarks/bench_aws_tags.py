@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -232,6 +233,9 @@ def main() -> None:
     parser.add_argument("--regions", type=int, default=2)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # The local server accepts any signature, but boto3 signs only when it finds credentials.
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "steward-bench")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "steward-bench")
     regions = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2"][: max(1, args.regions)]
     if args.serve:
         serve(args.resources, regions)

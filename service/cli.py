@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -71,7 +72,7 @@ class CheckFormat(StrEnum):
 
 
 def _fail(exc: StewardError) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
     return typer.Exit(2)
 
 
@@ -92,7 +93,7 @@ def catalog_check(
         for checked in report.files:
             mark = "[green]ok[/]" if checked.result.ok else "[red]FAIL[/]"
             console.print(
-                f"{mark} {checked.key} ({len(checked.accepted)} entities)", highlight=False
+                f"{mark} {escape(checked.key)} ({len(checked.accepted)} entities)", highlight=False
             )
             for problem in report.problems(checked):
                 console.print(
@@ -103,7 +104,7 @@ def catalog_check(
                 )
         for ref, kept, rejected in report.conflicts:
             console.print(
-                f"[yellow]conflict[/] {ref}: kept from {kept}, rejected in {rejected}",
+                "[yellow]conflict[/] " + escape(f"{ref}: kept from {kept}, rejected in {rejected}"),
                 highlight=False,
             )
         bad = sum(1 for f in report.files if not f.result.ok)
@@ -134,7 +135,7 @@ def _print_outcomes(outcomes: list[RunOutcome]) -> None:
     console.print(table)
     for o in outcomes:
         for message in o.report.errors[:50]:
-            err_console.print(f"[red]{o.source}[/] {message}", highlight=False)
+            err_console.print(f"[red]{o.source}[/] {escape(message)}", highlight=False)
         if len(o.report.errors) > 50:
             err_console.print(f"[red]{o.source}[/] … and {len(o.report.errors) - 50} more errors")
 
@@ -457,8 +458,8 @@ def scorecard_run(
     print_rows(console, columns, rows, RowFormat.table, title=title)
     for x in result.expired:
         err_console.print(
-            f"[yellow]expired exemption[/] {x.file}:{x.line}: {x.subject} / {x.check} "
-            f"(expired {x.expires}): {x.reason}",
+            f"[yellow]expired exemption[/] "
+            + escape(f"{x.file}:{x.line}: {x.subject} / {x.check} (expired {x.expires}): {x.reason}"),
             highlight=False,
         )
     verb = "would change" if dry_run else "changed"
@@ -496,7 +497,8 @@ def scorecard_show(
         console.print(f"{found['ref']} is in no scorecard's latest run", highlight=False)
     for card in found["scorecards"]:
         console.print(
-            f"[bold]{card['title']}[/] ({card['scorecard']}): level [bold]{card['level'] or 'none'}"
+            f"[bold]{escape(card['title'])}[/] ({card['scorecard']}): level "
+            f"[bold]{card['level'] or 'none'}"
             f"[/] of {', '.join(card['levels'])}, score {card['score']}",
             highlight=False,
         )
@@ -505,7 +507,8 @@ def scorecard_show(
         print_rows(console, columns, rows, RowFormat.table)
     for x in found["expired_exemptions"]:
         console.print(
-            f"[yellow]expired exemption[/] {x['check_id']} ({x['expires']}): {x['reason']}",
+            "[yellow]expired exemption[/] "
+            + escape(f"{x['check_id']} ({x['expires']}): {x['reason']}"),
             highlight=False,
         )
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 
 class RowFormat(StrEnum):
@@ -45,5 +46,6 @@ def print_rows(
     else:
         table = Table(*columns, title=title)
         for row in rows:
-            table.add_row(*(_cell(v) for v in row))
+            # Text, not str: a cell such as "[tier-1]" is data, never rich markup.
+            table.add_row(*(Text(_cell(v)) for v in row))
         console.print(table)

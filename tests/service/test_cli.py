@@ -149,3 +149,15 @@ def test_console_script_is_installed() -> None:
     result = subprocess.run([str(steward), "--help"], capture_output=True, text=True, check=True)
     for command in ("catalog", "ingest", "sql", "demo"):
         assert command in result.stdout
+
+
+def test_table_cells_and_errors_are_data_not_markup(org: Path) -> None:
+    runner.invoke(app, ["ingest", "--config", str(org)])
+    result = runner.invoke(
+        app, ["sql", "select '[tier-1] [bold]x' as cell", "-c", str(org), "-f", "table"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "[tier-1] [bold]x" in result.stdout
+    refused = runner.invoke(app, ["sql", "select * from [nope", "-c", str(org)])
+    assert refused.exit_code == 2
+    assert "[nope" in refused.stderr
