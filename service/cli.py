@@ -458,8 +458,10 @@ def scorecard_run(
     print_rows(console, columns, rows, RowFormat.table, title=title)
     for x in result.expired:
         err_console.print(
-            f"[yellow]expired exemption[/] "
-            + escape(f"{x.file}:{x.line}: {x.subject} / {x.check} (expired {x.expires}): {x.reason}"),
+            "[yellow]expired exemption[/] "
+            + escape(
+                f"{x.file}:{x.line}: {x.subject} / {x.check} (expired {x.expires}): {x.reason}"
+            ),
             highlight=False,
         )
     verb = "would change" if dry_run else "changed"
