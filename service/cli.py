@@ -570,19 +570,29 @@ def scorecard_diff_command(
 def demo(
     config: ConfigOption = None,
 ) -> None:
-    """Ingest the bundled example organisation and print a summary (serving comes with the API)."""
+    """Ingest the bundled example organisation, score it and print a summary (serving comes with
+    the API)."""
     path = config or EXAMPLES / "steward.yaml"
-    summary_sql = (
-        "SELECT 'entities: ' || kind, count(*) FROM entities GROUP BY 1 "
-        "UNION ALL SELECT 'gaps: ' || gap, count(*) FROM ownership_gaps GROUP BY 1 "
-        "UNION ALL SELECT 'cloud resources', count(*) FROM cloud_resources "
-        "UNION ALL SELECT 'pagerduty services', count(*) FROM pagerduty_services "
-        "ORDER BY 1"
-    )
+    summary = [
+        "SELECT 'entities: ' || kind, count(*) FROM entities GROUP BY 1",
+        "SELECT 'gaps: ' || gap, count(*) FROM ownership_gaps GROUP BY 1",
+        "SELECT 'cloud resources', count(*) FROM cloud_resources",
+        "SELECT 'pagerduty services', count(*) FROM pagerduty_services",
+    ]
     try:
         with local_fakes(path.parent):
             outcomes = _run_ingest(path, [])
-        result = run_readonly_query(load_config(path).database, summary_sql)
+        cfg = load_config(path)
+        if cfg.scorecards is not None:
+            with Store(cfg.database) as store:
+                run_scorecards(
+                    store, cfg.scorecards, stale_after_days=cfg.ownership.stale_after_days
+                )
+            summary.append(
+                "SELECT 'readiness: ' || scorecard || ' ' || coalesce(level, 'none'), count(*) "
+                "FROM scorecard_scores GROUP BY 1"
+            )
+        result = run_readonly_query(cfg.database, " UNION ALL ".join(summary) + " ORDER BY 1")
     except StewardError as exc:
         raise _fail(exc) from None
     print_rows(
@@ -591,8 +601,9 @@ def demo(
     console.print(
         "The HTTP API is not built yet; explore the data with "
         f'[bold]steward sql --config {path} "SELECT …"[/], '
-        f"[bold]steward ownership gaps --config {path}[/] and "
-        f"[bold]steward graph blast-radius REF --config {path}[/]."
+        f"[bold]steward ownership gaps --config {path}[/], "
+        f"[bold]steward graph blast-radius REF --config {path}[/] and "
+        f"[bold]steward scorecard show REF --config {path}[/]."
     )
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -142,6 +143,18 @@ def test_demo_ingests_the_example_org(tmp_path: Path) -> None:
     for line in ("cloud resources", "pagerduty services", "gaps: untagged_resource",
                  "gaps: production_without_oncall", "gaps: unknown_owner"):
         assert line in result.stdout
+    # and scored: both example scorecards, with a mix of levels
+    con = duckdb.connect(str(tmp_path / ".steward" / "demo.duckdb"), read_only=True)
+    levels: dict[str, set[str]] = {}
+    for card, level in con.execute(
+        "SELECT DISTINCT scorecard, coalesce(level, 'none') FROM scorecard_scores"
+    ).fetchall():
+        levels.setdefault(card, set()).add(level)
+    con.close()
+    assert levels == {
+        "production-readiness": {"none", "bronze", "silver", "gold"},
+        "ownership-hygiene": {"none", "basic", "consistent", "aligned"},
+    }
 
 
 def test_console_script_is_installed() -> None:
