@@ -54,8 +54,9 @@ def scorecards_of(con: duckdb.DuckDBPyConnection, text: str) -> dict[str, Any]:
         con.execute(
             "SELECT scorecard, check_id, reason, expires, file, line FROM scorecard_exemptions "
             "WHERE status = 'expired' AND (entity = ? OR owner = (SELECT min(owner) "
-            "FROM entities WHERE ref = ?)) ORDER BY expires",
-            [ref, ref],
+            "FROM entities WHERE ref = ?) OR owner IN (SELECT t.team FROM _group_tree t "
+            "JOIN entities e ON t.member_group = e.owner WHERE e.ref = ?)) ORDER BY expires",
+            [ref, ref, ref],
         )
     )
     return {"ref": ref, "scorecards": cards, "expired_exemptions": expired}
@@ -111,6 +112,13 @@ def scorecard_diff(
     team_filter = (
         "AND coalesce(a.owner, b.owner) IN "
         "(SELECT member_group FROM _group_tree WHERE team = $team)"
+        if team_ref is not None
+        else ""
+    )
+    # with --team, only that group and those below it get a roll-up row (not its parents,
+    # whose rows would count only the part of their tree below the team)
+    team_rows_filter = (
+        "WHERE t.team IN (SELECT member_group FROM _group_tree WHERE team = $team)"
         if team_ref is not None
         else ""
     )
@@ -176,7 +184,7 @@ def scorecard_diff(
                    count(*) FILTER (WHERE change = 'gone') AS gone,
                    round(avg(score_before), 1) AS average_before,
                    round(avg(score_now), 1) AS average_now
-            FROM joined j JOIN _group_tree t ON t.member_group = j.owner
+            FROM joined j JOIN _group_tree t ON t.member_group = j.owner {team_rows_filter}
             GROUP BY ALL HAVING count(*) FILTER (WHERE change <> 'same') > 0
             ORDER BY t.team, j.scorecard""",
             params,
