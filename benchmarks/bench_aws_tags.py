@@ -7,8 +7,9 @@ a small HTTP server on 127.0.0.1 speaking the Tagging API's ``GetResources`` JSO
 (``X-Amz-Target: ResourceGroupsTaggingAPI_20170126.GetResources``, ``ResourcesPerPage``,
 ``PaginationToken``), with the region taken from the request's SigV4 credential scope. The
 source reaches it through real boto3 (``endpoint_url``), so signing, retries, the paginator and
-response parsing are all measured. Reported separately: the source (listing + records) and the
-store load (the runner's snapshot replacement in one transaction).
+response parsing are all measured. Reported separately: the source (listing + records), the
+store load (``Store.finish_run``: Arrow conversion and the snapshot replacement in one
+transaction) and the runner's own share (grouping records by table, columns, freeing them).
 
 ``FakeTaggingApi`` also injects faults for the tests: failing regions (HTTP 500), endless
 pagination, throttling (``ThrottlingException`` for the first N requests) and rejected
@@ -163,6 +164,17 @@ class _TimedSource:
         return records
 
 
+class _TimedStore(Store):
+    """Times the store's share of a run: Arrow conversion and the snapshot replacement."""
+
+    seconds = 0.0
+
+    def finish_run(self, run_id: int, **kwargs: Any) -> None:
+        start = time.perf_counter()
+        super().finish_run(run_id, **kwargs)
+        self.seconds += time.perf_counter() - start
+
+
 def _dataset(resources: int, regions: Sequence[str]) -> dict[str, list[Item]]:
     per_region = resources // len(regions)
     return {
@@ -203,7 +215,8 @@ def _measure(
         component_tags=["service"],
     )
     source = _TimedSource(AwsTagsSource(config))
-    with Store(Path(tmp) / "bench.duckdb") as store:
+    store = _TimedStore(Path(tmp) / "bench.duckdb")
+    with store:
         start = time.perf_counter()
         outcome = run_source(store, "aws", source, state_dir=Path(tmp) / "state")
         total = time.perf_counter() - start
@@ -221,9 +234,10 @@ def _measure(
         "cloud_gaps": gaps[0] if gaps else None,
         "total_seconds": round(total, 2),
         "source_seconds": round(source.seconds, 2),
-        "store_load_seconds": round(total - source.seconds, 2),
+        "store_load_seconds": round(store.seconds, 2),
+        "runner_seconds": round(total - source.seconds - store.seconds, 2),
         "budget": {"total_seconds": 20, "store_load_seconds": 2},
-        "ok": total < 20 and total - source.seconds < 2,
+        "ok": total < 20 and store.seconds < 2,
     }
 
 

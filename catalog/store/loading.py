@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -56,6 +56,46 @@ def to_arrow(table: SnapshotTable, columns: Mapping[str, Sequence[Any]]) -> pa.T
     return pa.Table.from_arrays(arrays, names=list(table.column_names))
 
 
+ROW_HASH_FUNCTION = f"duckdb-hash-128:{duckdb.__version__}"
+"""What ``row_hash_sql`` computes with; stored in ``store_meta`` (migration 6)."""
+
+
+def row_hash_sql(table: SnapshotTable) -> str:
+    """128 bits identifying a row's content: two 64-bit DuckDB ``hash()`` values of its typed
+    columns, the second salted (a collision needs both to collide).
+
+    JSON columns are hashed as their text, so staged strings and stored JSON agree."""
+    args = ", ".join(
+        f"CAST({name} AS {'VARCHAR' if kind == 'JSON' else kind})" for name, kind in table.columns
+    )
+    return f"((hash({args})::UHUGEINT << 64) | hash('steward', {args})::UHUGEINT)"
+
+
+def ensure_row_hashes(con: duckdb.DuckDBPyConnection, tables: Iterable[SnapshotTable]) -> int:
+    """Recompute the current rows' hashes if they were computed by another function (another
+    DuckDB release, or md5 before migration 6); returns how many tables were rehashed."""
+    rows = con.execute("SELECT value FROM store_meta WHERE key = 'row_hash_function'").fetchall()
+    if rows and rows[0][0] == ROW_HASH_FUNCTION:
+        return 0
+    rehashed = 0
+    con.begin()
+    try:
+        for table in tables:
+            con.execute(
+                f"UPDATE {table.name} SET row_hash = {row_hash_sql(table)} WHERE valid_to IS NULL"
+            )
+            rehashed += 1
+        con.execute(
+            "INSERT OR REPLACE INTO store_meta VALUES ('row_hash_function', ?, now())",
+            [ROW_HASH_FUNCTION],
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return rehashed
+
+
 def replace_snapshot_table(
     con: duckdb.DuckDBPyConnection,
     table: SnapshotTable,
@@ -66,38 +106,94 @@ def replace_snapshot_table(
     """Make ``columns`` the current rows of ``source`` in ``table``; must run inside a transaction.
 
     Rows identical to a current row keep their ``valid_from``; rows that disappeared get
-    ``valid_to = run_id``. Both steps are single set-based statements.
+    ``valid_to = run_id``; identical rows in ``columns`` are stored once. Every step is one
+    set-based statement. A source with no current rows in ``table`` (its first load) skips the
+    staging table: the rows go straight from Arrow into the table.
     """
     arrow = to_arrow(table, columns)
     staged_view = f"_staged_{table.name}"
-    staged = f"_new_{table.name}"
     con.register(staged_view, arrow)
     try:
         select_cols = ", ".join(
             f"CAST({name} AS JSON) AS {name}" if kind == "JSON" else name
             for name, kind in table.columns
         )
-        hash_input = ", ".join(
-            f"coalesce(CAST({name} AS VARCHAR), '\x00')" for name in table.column_names
-        )
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {staged} AS "
-            f"SELECT DISTINCT ON (row_hash) md5_number(concat_ws('\x1f', {hash_input})) "
-            f"AS row_hash, {select_cols} FROM {staged_view}"
-        )
-        con.execute(
-            f"UPDATE {table.name} SET valid_to = ? WHERE source = ? AND valid_to IS NULL "
-            f"AND row_hash NOT IN (SELECT row_hash FROM {staged})",
-            [run_id, source],
-        )
-        cols = ", ".join(table.column_names)
-        con.execute(
-            f"INSERT INTO {table.name} (source, valid_from, valid_to, row_hash, {cols}) "
-            f"SELECT ?, ?, NULL, s.row_hash, {', '.join('s.' + c for c in table.column_names)} "
-            f"FROM {staged} s WHERE s.row_hash NOT IN "
-            f"(SELECT row_hash FROM {table.name} WHERE source = ? AND valid_to IS NULL)",
-            [source, run_id, source],
-        )
-        con.execute(f"DROP TABLE {staged}")
+        row_hash = row_hash_sql(table)
+        # fetchall: a half-read result would keep the connection busy (DuckDB 2)
+        ((current,),) = con.execute(
+            f"SELECT count(*) FROM {table.name} WHERE source = ? AND valid_to IS NULL", [source]
+        ).fetchall()
+        if current == 0:
+            _insert_first_load(con, table, source, run_id, staged_view, row_hash, select_cols)
+        else:
+            _replace_current(con, table, source, run_id, staged_view, row_hash, select_cols)
     finally:
         con.unregister(staged_view)
+
+
+def _insert_first_load(
+    con: duckdb.DuckDBPyConnection,
+    table: SnapshotTable,
+    source: str,
+    run_id: int,
+    staged_view: str,
+    row_hash: str,
+    select_cols: str,
+) -> None:
+    cols = ", ".join(table.column_names)
+    con.execute(
+        f"INSERT INTO {table.name} (source, valid_from, valid_to, row_hash, {cols}) "
+        f"SELECT ?, ?, NULL, {row_hash}, {select_cols} FROM {staged_view}",
+        [source, run_id],
+    )
+    new_rows = f"FROM {table.name} WHERE source = $source AND valid_from = $run_id"
+    params = {"source": source, "run_id": run_id}
+    ((rows, distinct),) = con.execute(
+        f"SELECT count(*), count(DISTINCT row_hash) {new_rows}", params
+    ).fetchall()
+    if rows != distinct:
+        con.execute(
+            f"DELETE {new_rows} AND rowid NOT IN (SELECT min(rowid) {new_rows} GROUP BY row_hash)",
+            params,
+        )
+
+
+def _replace_current(
+    con: duckdb.DuckDBPyConnection,
+    table: SnapshotTable,
+    source: str,
+    run_id: int,
+    staged_view: str,
+    row_hash: str,
+    select_cols: str,
+) -> None:
+    staged = f"_new_{table.name}"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {staged} AS "
+        f"SELECT {row_hash} AS row_hash, {select_cols} FROM {staged_view}"
+    )
+    # Identical rows are one row of the snapshot. Sources rarely emit any, and counting
+    # distinct hashes is far cheaper than a DISTINCT ON over every column, so dedupe only
+    # when there is something to remove.
+    ((rows, distinct),) = con.execute(
+        f"SELECT count(*), count(DISTINCT row_hash) FROM {staged}"
+    ).fetchall()
+    if rows != distinct:
+        con.execute(
+            f"DELETE FROM {staged} WHERE rowid NOT IN "
+            f"(SELECT min(rowid) FROM {staged} GROUP BY row_hash)"
+        )
+    con.execute(
+        f"UPDATE {table.name} SET valid_to = ? WHERE source = ? AND valid_to IS NULL "
+        f"AND row_hash NOT IN (SELECT row_hash FROM {staged})",
+        [run_id, source],
+    )
+    cols = ", ".join(table.column_names)
+    con.execute(
+        f"INSERT INTO {table.name} (source, valid_from, valid_to, row_hash, {cols}) "
+        f"SELECT ?, ?, NULL, s.row_hash, {', '.join('s.' + c for c in table.column_names)} "
+        f"FROM {staged} s WHERE s.row_hash NOT IN "
+        f"(SELECT row_hash FROM {table.name} WHERE source = ? AND valid_to IS NULL)",
+        [source, run_id, source],
+    )
+    con.execute(f"DROP TABLE {staged}")

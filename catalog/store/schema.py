@@ -6,7 +6,8 @@ loader can replace a source's snapshot and keep history:
 * ``source``      the configured source name that emitted the row
 * ``valid_from``  the ingest run that first stored this exact row
 * ``valid_to``    the ingest run whose snapshot no longer had it (NULL while current)
-* ``row_hash``    md5 of the row's content (as a number), carries unchanged rows across runs
+* ``row_hash``    128 bits from DuckDB's ``hash()`` of the row's content; carries unchanged rows
+                  across runs (recomputed when DuckDB changes, see migration 6)
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ class SnapshotTable:
             f"  valid_from BIGINT NOT NULL,\n  valid_to BIGINT,\n"
             f"  row_hash UHUGEINT NOT NULL,\n  {cols}\n)"
         )
-
-
 
 
 @dataclass(frozen=True)

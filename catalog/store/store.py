@@ -13,7 +13,7 @@ import duckdb
 
 from catalog.errors import StoreError
 from catalog.store.gaps import refresh_gap_episodes
-from catalog.store.loading import replace_snapshot_table
+from catalog.store.loading import ensure_row_hashes, replace_snapshot_table
 from catalog.store.migrations import MIGRATIONS, SNAPSHOT_TABLES
 
 Columns = Mapping[str, Sequence[Any]]
@@ -87,6 +87,7 @@ class Store:
             except duckdb.Error as exc:
                 self._con.rollback()
                 raise StoreError(f"migration {version} failed on {self.path}: {exc}") from exc
+        ensure_row_hashes(self._con, SNAPSHOT_TABLES.values())
 
     # -- runs ------------------------------------------------------------------------------
     def begin_run(self, source: str, source_type: str) -> int:

@@ -7,6 +7,7 @@ import pytest
 
 from catalog.errors import QueryRefused, StoreError
 from catalog.store import SCHEMA_VERSION, Store, run_readonly_query
+from catalog.store.loading import ROW_HASH_FUNCTION
 
 
 def _relations(*triples: tuple[str, str, str]) -> dict[str, list[str]]:
@@ -77,6 +78,43 @@ def test_snapshot_replacement_keeps_history(tmp_path: Path) -> None:
         ("c", "dependsOn", "d", second, None),
     ]
     assert current == [("a", "ownedBy", "t", first), ("c", "dependsOn", "d", second)]
+
+
+def test_duplicates_in_a_later_snapshot_are_stored_once(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.duckdb") as store:
+        for triples in (
+            [("a", "ownedBy", "t")],
+            [("a", "ownedBy", "t"), ("c", "dependsOn", "d"), ("c", "dependsOn", "d")],
+        ):
+            run = store.begin_run("cat", "catalog_files")
+            store.finish_run(run, status="ok", snapshot={"relation_rows": _relations(*triples)})
+        rows = store.connection.execute(
+            "SELECT source_ref, count(*) FROM relation_rows GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    assert rows == [("a", 1), ("c", 1)]
+
+
+def test_row_hashes_from_another_hash_function_are_recomputed(tmp_path: Path) -> None:
+    """A database whose row hashes another DuckDB (or md5) computed keeps its unchanged rows."""
+    path = tmp_path / "s.duckdb"
+    with Store(path) as store:
+        first = store.begin_run("cat", "catalog_files")
+        store.finish_run(
+            first, status="ok", snapshot={"relation_rows": _relations(("a", "ownedBy", "t"))}
+        )
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE relation_rows SET row_hash = 42")  # what another function wrote
+    con.execute("UPDATE store_meta SET value = 'duckdb-hash-128:0.0.1'")
+    con.close()
+    with Store(path) as store:
+        second = store.begin_run("cat", "catalog_files")
+        store.finish_run(
+            second, status="ok", snapshot={"relation_rows": _relations(("a", "ownedBy", "t"))}
+        )
+        rows = store.connection.execute("SELECT valid_from, valid_to FROM relation_rows").fetchall()
+        meta = store.connection.execute("SELECT value FROM store_meta").fetchall()
+    assert rows == [(first, None)]  # not closed and re-inserted: the hash was recomputed
+    assert meta == [(ROW_HASH_FUNCTION,)]
 
 
 def test_snapshots_of_different_sources_are_independent(tmp_path: Path) -> None:

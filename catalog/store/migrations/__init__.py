@@ -11,12 +11,20 @@ from catalog.store.migrations import (
     m0003_cloud,
     m0004_pagerduty,
     m0005_scorecards,
+    m0006_store_meta,
 )
 from catalog.store.schema import Migration, SnapshotTable
 
 MIGRATIONS: tuple[Migration, ...] = tuple(
     m.MIGRATION
-    for m in (m0001_catalog, m0002_ownership, m0003_cloud, m0004_pagerduty, m0005_scorecards)
+    for m in (
+        m0001_catalog,
+        m0002_ownership,
+        m0003_cloud,
+        m0004_pagerduty,
+        m0005_scorecards,
+        m0006_store_meta,
+    )
 )
 assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1)), "gap in migrations"
 
