@@ -2,10 +2,11 @@
 
 Prism (``tests/prism``, pinned in its package-lock.json) validates every request the source
 sends and every response the fake returns against PagerDuty's own OpenAPI document
-(``../shared/pagerduty/openapi-subset-prism.json``: PagerDuty's file with the four edits Prism
-needs, see that directory's README). With ``--errors`` an invalid request is answered 422 and an
-invalid response replaced by a 500; every violation, errors and warnings alike, is also written
-to Prism's log and to the ``sl-violations`` response header. Tests collect both and assert none.
+(``tests/prism/pagerduty-openapi-subset-prism.json``: PagerDuty's file with the four edits
+Prism needs, see ``tests/prism/README.md``; ``$STEWARD_PAGERDUTY_SPEC`` points elsewhere).
+With ``--errors`` an invalid request is answered 422 and an invalid response replaced by a
+500; every violation, errors and warnings alike, is also written to Prism's log and to the
+``sl-violations`` response header. Tests collect both and assert none.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ PRISM_BIN = PRISM_DIR / "node_modules" / ".bin" / "prism"
 SPEC = Path(
     os.environ.get(
         "STEWARD_PAGERDUTY_SPEC",
-        REPO.parent / "shared" / "pagerduty" / "openapi-subset-prism.json",
+        PRISM_DIR / "pagerduty-openapi-subset-prism.json",
     )
 )
 INSTALL_HINT = "install it with `cd tests/prism && npm install` (or `make install`)"
