@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -64,11 +66,28 @@ ConfigOption = Annotated[
     typer.Option("--config", "-c", help="steward.yaml (default ./steward.yaml or $STEWARD_CONFIG)"),
 ]
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+T = TypeVar("T")
 
 
 class CheckFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+def _read(config: Path | None, query: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Run ``query`` on a read-only connection to the configured database; errors exit 2."""
+    try:
+        con = connect_readonly(load_config(config).database)
+        try:
+            return query(con)
+        finally:
+            con.close()
+    except StewardError as exc:
+        raise _fail(exc) from None
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
 
 
 def _fail(exc: StewardError) -> typer.Exit:
@@ -88,7 +107,7 @@ def catalog_check(
         raise typer.Exit(2)
     report = check_paths(paths)
     if format is CheckFormat.json:
-        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+        _print_json(report.to_json())
     else:
         for checked in report.files:
             mark = "[green]ok[/]" if checked.result.ok else "[red]FAIL[/]"
@@ -210,16 +229,9 @@ def ownership_show(
     format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.text,
 ) -> None:
     """The resolved owner of REF and every claim, with its evidence."""
-    try:
-        con = connect_readonly(load_config(config).database)
-        try:
-            result = ownership_of(con, ref)
-        finally:
-            con.close()
-    except StewardError as exc:
-        raise _fail(exc) from None
+    result = _read(config, lambda con: ownership_of(con, ref))
     if format is CheckFormat.json:
-        sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
+        _print_json(result)
         return
     console.print(
         f"[bold]{result['ref']}[/]  owner: [bold]{result['owner'] or '-'}[/] "
@@ -259,14 +271,7 @@ def ownership_gaps_command(
     format: Annotated[RowFormat, typer.Option("--format", "-f")] = RowFormat.table,
 ) -> None:
     """Open ownership gaps, with when each was first and last seen."""
-    try:
-        con = connect_readonly(load_config(config).database)
-        try:
-            gaps = ownership_gaps(con, team=team)
-        finally:
-            con.close()
-    except StewardError as exc:
-        raise _fail(exc) from None
+    gaps = _read(config, lambda con: ownership_gaps(con, team=team))
     print_rows(
         console,
         GAP_COLUMNS,
@@ -312,7 +317,7 @@ def graph_blast_radius(
     except StewardError as exc:
         raise _fail(exc) from None
     if format is GraphFormat.json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        _print_json(result.to_json())
         return
     rows = [
         [
@@ -484,16 +489,9 @@ def scorecard_show(
     config: ConfigOption = None,
 ) -> None:
     """REF's level and score in every scorecard, each check with its evidence and exemption."""
-    try:
-        con = connect_readonly(load_config(config).database)
-        try:
-            found = scorecards_of(con, ref)
-        finally:
-            con.close()
-    except StewardError as exc:
-        raise _fail(exc) from None
+    found = _read(config, lambda con: scorecards_of(con, ref))
     if format is CheckFormat.json:
-        sys.stdout.write(json.dumps(found, indent=2, default=str) + "\n")
+        _print_json(found)
         return
     if not found["scorecards"]:
         console.print(f"{found['ref']} is in no scorecard's latest run", highlight=False)
@@ -522,16 +520,9 @@ def scorecard_team(
     config: ConfigOption = None,
 ) -> None:
     """A team's (or department's) scorecards rolled up the group tree, and its entities."""
-    try:
-        con = connect_readonly(load_config(config).database)
-        try:
-            found = team_scorecard(con, ref)
-        finally:
-            con.close()
-    except StewardError as exc:
-        raise _fail(exc) from None
+    found = _read(config, lambda con: team_scorecard(con, ref))
     if format is RowFormat.json:
-        sys.stdout.write(json.dumps(found, indent=2, default=str) + "\n")
+        _print_json(found)
         return
     for key, title in (("scorecards", f"{found['team']}: roll-up"), ("entities", "entities")):
         rows = found[key]
@@ -547,16 +538,9 @@ def scorecard_diff_command(
     config: ConfigOption = None,
 ) -> None:
     """What got better or worse per entity and per team since then."""
-    try:
-        con = connect_readonly(load_config(config).database)
-        try:
-            found = scorecard_diff(con, parse_since(since), team=team)
-        finally:
-            con.close()
-    except StewardError as exc:
-        raise _fail(exc) from None
+    found = _read(config, lambda con: scorecard_diff(con, parse_since(since), team=team))
     if format is RowFormat.json:
-        sys.stdout.write(json.dumps(found, indent=2, default=str) + "\n")
+        _print_json(found)
         return
     ents = [[e[c] for c in DIFF_COLUMNS] for e in found["entities"]]
     print_rows(console, DIFF_COLUMNS, ents, format, title=f"changes since {found['since']:%F %R}")
