@@ -16,7 +16,7 @@ from catalog.files import read_limited
 from catalog.model import Problem
 from ingest.catalog_files.discovery import walk_catalog_files
 from ingest.codeowners import CodeOwners
-from ingest.paths import real_roots
+from ingest.paths import is_inside, real_roots
 from ingest.records import ProblemRecord, Record
 from ingest.repositories.codeowners_files import OwnerMapping, find_codeowners, owners_of_paths
 from ingest.repositories.config import CodeownersConfig
@@ -197,7 +197,11 @@ class CodeownersSource:
             )
 
     def _parse(self, repo: Path, name: str, codeowners_file: str) -> CodeOwners | Problem:
-        data = read_limited(repo / codeowners_file, self.config.max_file_bytes)
+        path = repo / codeowners_file
+        if not is_inside(path, [Path(os.path.realpath(repo))]):
+            # a symlink out of the repository (to /etc/…): never read, never stored
+            return Problem("CODEOWNERS is a symlink that leads out of the repository; not read")
+        data = read_limited(path, self.config.max_file_bytes)
         if isinstance(data, Problem):
             return data
         if b"\0" in data[:8192]:

@@ -297,3 +297,19 @@ def test_bad_codeowners_files_are_reported_and_other_repos_kept(org: Org) -> Non
     assert ("component:default/payments-api",) in org.rows(
         "SELECT DISTINCT subject FROM ownership_claims WHERE role = 'codeowner'"
     )
+
+
+def test_codeowners_symlinked_out_of_the_repository_is_not_read(org: Org, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("* @acme/team-secret\nroot:x:0:0\n")
+    make_repo(org.repos / "linked", {"catalog-info.yaml": component("linked", "team-cart")})
+    (org.repos / "linked" / "CODEOWNERS").symlink_to(secret)
+    org.ingest()
+    problems = org.rows(
+        "SELECT message FROM catalog_problems WHERE location = 'linked/CODEOWNERS'"
+    )
+    assert problems == [("CODEOWNERS is a symlink that leads out of the repository; not read",)]
+    assert org.rows("SELECT * FROM ownership_claims WHERE owner_raw LIKE '%secret%'") == []
+    assert ("component:default/payments-api",) in org.rows(
+        "SELECT DISTINCT subject FROM ownership_claims WHERE role = 'codeowner'"
+    )
