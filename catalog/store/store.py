@@ -34,7 +34,9 @@ class Store:
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._con = duckdb.connect(str(self.path))
+            # No file access beyond the database itself: author SQL (scorecard `sql` checks)
+            # runs on this connection too, and must not reach read_text('/etc/…') or COPY.
+            self._con = duckdb.connect(str(self.path), config={"enable_external_access": False})
         except duckdb.Error as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from exc
         self._migrate()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from catalog.store.migrations import SNAPSHOT_TABLES
@@ -185,3 +186,13 @@ def test_every_entity_in_scope_gets_a_result_even_when_its_source_is_stale(env: 
     found = env.states("c")
     assert len(found) == 7
     assert found["web"][0] == "unknown" and "source catalog is stale" in found["web"][1]
+
+
+def test_sql_check_cannot_read_files(env: Env, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("s3cret")
+    query = f"SELECT e.ref, t.content AS evidence FROM entities e, read_text('{secret}') t"
+    found = check(env, f'type: sql, query: "{query}"')
+    assert {state for state, _ in found.values()} == {"unknown"}
+    assert all("s3cret" not in (evidence or "") for _, evidence in found.values())
+    assert "disabled" in (found["web"][1] or "")
