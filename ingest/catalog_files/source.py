@@ -218,7 +218,8 @@ class CatalogFilesSource:
             key = outcome.real
             previous = cache.entries.get(key)
             last_good = result if not result.errors else (previous.last_good if previous else None)
-            cache.entries[key] = entry = CachedFile(outcome.sha256, result, last_good)
+            entry = CachedFile(outcome.sha256, result, last_good)
+            cache.put(key, entry)
             outcome.result = entry.result
             self._apply_last_good(outcome, entry.last_good)
 

@@ -293,3 +293,30 @@ def test_parallel_parse_gives_the_same_result(tmp_path: Path) -> None:
     assert serial.rows(q) == parallel.rows(q)
     serial.store.close()
     parallel.store.close()
+
+
+def test_changing_one_file_rewrites_one_shard_of_the_parse_cache(env: Env) -> None:
+    for i in range(40):
+        write(env.root, f"repo-{i:02d}/catalog-info.yaml", component(f"svc-{i:02d}"))
+    assert env.ingest().status == "ok"
+    shards = env.state / "catalog" / "results"
+
+    def stamps() -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in shards.iterdir()}
+
+    before = stamps()
+    assert len(before) == 64
+    write(env.root, "repo-07/catalog-info.yaml", component("svc-07", owner="team-b"))
+    outcome = env.ingest()
+    assert outcome.status == "ok"
+    assert outcome.report.counts["files_unchanged"] == 39
+    after = stamps()
+    assert sum(after[name] != before[name] for name in after) == 1
+    assert env.rows("SELECT owner FROM entities WHERE name = 'svc-07'") == [
+        ("group:default/team-b",)
+    ]
+    # a new process reads the shards back: only the next changed file is parsed
+    write(env.root, "repo-08/catalog-info.yaml", component("svc-08", owner="team-c"))
+    outcome = env.ingest()
+    assert outcome.report.counts["files_unchanged"] == 39
+    assert len(env.refs()) == 40
