@@ -35,6 +35,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC
+from types import TracebackType
+from typing import Self
 
 import httpx
 
@@ -223,3 +225,23 @@ __all__ = [
     "RetryTransport",
     "parse_retry_after",
 ]
+
+
+class ClosingClient:
+    """``with`` support for a source's API client that wraps one ``httpx.Client``."""
+
+    _client: httpx.Client
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()

@@ -13,14 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 import httpx
 
 from catalog.errors import SourceError
 from ingest.backstage_catalog.config import BackstageCatalogConfig
-from ingest.http import RetryPolicy, RetryTransport
+from ingest.http import ClosingClient, RetryPolicy, RetryTransport
 
 QUERY_PATH = "/api/catalog/entities/by-query"
 Params = list[tuple[str, str | int | float | bool | None]]
@@ -33,7 +32,7 @@ class Page:
     total_items: int | None
 
 
-class BackstageCatalogClient:
+class BackstageCatalogClient(ClosingClient):
     """Iterates the pages of one query; use as a context manager so the connection pool closes."""
 
     def __init__(
@@ -50,20 +49,6 @@ class BackstageCatalogClient:
         self._client = httpx.Client(
             transport=transport, headers=headers, timeout=config.timeout_seconds
         )
-
-    def __enter__(self) -> BackstageCatalogClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._client.close()
 
     def pages(self) -> Iterator[Page]:
         params: Params = [("filter", f) for f in self.config.filter]

@@ -18,7 +18,6 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
@@ -28,7 +27,7 @@ from catalog.errors import SourceError
 from ingest.github.cache import ResponseCache
 from ingest.github.config import GithubConfig
 from ingest.github.ratelimit import RateLimit
-from ingest.http import RetryPolicy, RetryTransport
+from ingest.http import ClosingClient, RetryPolicy, RetryTransport
 
 JSON = "application/vnd.github+json"
 SHA = "application/vnd.github.sha"
@@ -73,7 +72,7 @@ def _shown(url: httpx.URL) -> str:
     return f"{url.scheme}://{url.netloc.decode()}{url.path}"
 
 
-class GithubClient:
+class GithubClient(ClosingClient):
     """Use as a context manager so the connection pool closes."""
 
     def __init__(
@@ -104,17 +103,6 @@ class GithubClient:
         self._client = httpx.Client(
             transport=transport, headers=headers, timeout=config.timeout_seconds
         )
-
-    def __enter__(self) -> GithubClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._client.close()
 
     # -- one conditional GET ----------------------------------------------------------------
     def get(self, url: str | httpx.URL, *, accept: str = JSON) -> Response:

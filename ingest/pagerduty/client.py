@@ -17,13 +17,12 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
-from types import TracebackType
 from typing import Any
 
 import httpx
 
 from catalog.errors import SourceError
-from ingest.http import RetryPolicy, RetryTransport, parse_retry_after
+from ingest.http import ClosingClient, RetryPolicy, RetryTransport, parse_retry_after
 from ingest.pagerduty.config import WINDOW, PagerDutyConfig
 
 ACCEPT = "application/vnd.pagerduty+json;version=2"
@@ -48,7 +47,7 @@ class RateLimitResetHint(httpx.BaseTransport):
         self._transport.close()
 
 
-class PagerDutyClient:
+class PagerDutyClient(ClosingClient):
     """GET requests and list walks against one account; a context manager (closes its pool)."""
 
     def __init__(
@@ -79,20 +78,6 @@ class PagerDutyClient:
             timeout=config.timeout_seconds,
         )
         self.requests = 0
-
-    def __enter__(self) -> PagerDutyClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._client.close()
 
     # -- list walks --------------------------------------------------------------------------
     def pages(self, path: str, key: str, params: Params = ()) -> Iterator[list[Any]]:
