@@ -527,7 +527,8 @@ def _store_run(
     today: date,
 ) -> None:
     """Make the run visible: its definitions, exemptions and the run row (results, levels and
-    scores are already in place), then empty the scratch tables."""
+    scores are already in place), then empty the scratch tables. A result that several
+    exemptions cover counts as applied by the first (whose reason it carries)."""
     run = {"run_id": run_id}
     con.execute(
         "INSERT INTO scorecard_check_rows SELECT $run_id, scorecard, scorecard_title, check_id, "
@@ -546,8 +547,11 @@ def _store_run(
             SELECT $run_id, a.file, a.line, a.entity, a.owner, a.scorecard, a.check_id, a.reason,
                    a.expires, a.status, coalesce(u.applied, 0)
             FROM _sc_all_exemptions a
-            LEFT JOIN (SELECT x.idx, count(*) AS applied {_EXEMPT_MATCH}
-                       WHERE r.run_id = $run_id AND r.state = 'exempt' GROUP BY x.idx) u
+            LEFT JOIN (SELECT idx, count(*) AS applied
+                       FROM (SELECT min(x.idx) AS idx {_EXEMPT_MATCH}
+                             WHERE r.run_id = $run_id AND r.state = 'exempt'
+                             GROUP BY r.scorecard, r.ref, r.check_id)
+                       GROUP BY idx) u
               ON u.idx = a.idx
             ORDER BY a.idx
             """,

@@ -284,3 +284,19 @@ def test_exemption_files_are_every_exemptions_star_yaml_in_file_order(env: Env) 
         ("component:default/cyc-2", "Team-wide."),
     ]
     assert env.rows("SELECT DISTINCT file FROM scorecard_exemptions ORDER BY 1")[0] == (str(first),)
+
+
+def test_a_result_covered_by_two_exemptions_counts_for_the_first_only(env: Env) -> None:
+    exempt(
+        env,
+        "entity: api, check: docs, reason: First., expires: 2099-01-31",
+        "owner: team-a, check: '*', reason: Second., expires: 2099-01-31",
+    )
+    env.card(DOCS, levels="[bronze]")
+    env.run()
+    assert env.rows(
+        "SELECT ref, exemption_reason FROM scorecard_results WHERE ref = 'component:default/api'"
+    ) == [("component:default/api", "First.")]
+    # team-a owns web (passes), api (the first exemption's), cyc-1 and cyc-2 (the second's)
+    assert exempt_names(env) == {"api", "cyc-1", "cyc-2"}
+    assert dict(env.rows("SELECT line, applied FROM scorecard_exemptions")) == {2: 1, 3: 2}
