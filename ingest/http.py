@@ -217,16 +217,6 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         await self._transport.aclose()
 
 
-__all__ = [
-    "IDEMPOTENT_METHODS",
-    "RETRY_STATUSES",
-    "AsyncRetryTransport",
-    "RetryPolicy",
-    "RetryTransport",
-    "parse_retry_after",
-]
-
-
 class ClosingClient:
     """``with`` support for a source's API client that wraps one ``httpx.Client``."""
 
@@ -245,3 +235,14 @@ class ClosingClient:
 
     def close(self) -> None:
         self._client.close()
+
+
+__all__ = [
+    "IDEMPOTENT_METHODS",
+    "RETRY_STATUSES",
+    "AsyncRetryTransport",
+    "ClosingClient",
+    "RetryPolicy",
+    "RetryTransport",
+    "parse_retry_after",
+]

@@ -71,20 +71,18 @@ def row_hash_sql(table: SnapshotTable) -> str:
     return f"((hash({args})::UHUGEINT << 64) | hash('steward', {args})::UHUGEINT)"
 
 
-def ensure_row_hashes(con: duckdb.DuckDBPyConnection, tables: Iterable[SnapshotTable]) -> int:
+def ensure_row_hashes(con: duckdb.DuckDBPyConnection, tables: Iterable[SnapshotTable]) -> None:
     """Recompute the current rows' hashes if they were computed by another function (another
-    DuckDB release, or md5 before migration 6); returns how many tables were rehashed."""
+    DuckDB release, or md5 before migration 6)."""
     rows = con.execute("SELECT value FROM store_meta WHERE key = 'row_hash_function'").fetchall()
     if rows and rows[0][0] == ROW_HASH_FUNCTION:
-        return 0
-    rehashed = 0
+        return
     con.begin()
     try:
         for table in tables:
             con.execute(
                 f"UPDATE {table.name} SET row_hash = {row_hash_sql(table)} WHERE valid_to IS NULL"
             )
-            rehashed += 1
         con.execute(
             "INSERT OR REPLACE INTO store_meta VALUES ('row_hash_function', ?, now())",
             [ROW_HASH_FUNCTION],
@@ -93,7 +91,6 @@ def ensure_row_hashes(con: duckdb.DuckDBPyConnection, tables: Iterable[SnapshotT
     except BaseException:
         con.rollback()
         raise
-    return rehashed
 
 
 def replace_snapshot_table(
@@ -146,16 +143,9 @@ def _insert_first_load(
         f"SELECT ?, ?, NULL, {row_hash}, {select_cols} FROM {staged_view}",
         [source, run_id],
     )
-    new_rows = f"FROM {table.name} WHERE source = $source AND valid_from = $run_id"
-    params = {"source": source, "run_id": run_id}
-    ((rows, distinct),) = con.execute(
-        f"SELECT count(*), count(DISTINCT row_hash) {new_rows}", params
-    ).fetchall()
-    if rows != distinct:
-        con.execute(
-            f"DELETE {new_rows} AND rowid NOT IN (SELECT min(rowid) {new_rows} GROUP BY row_hash)",
-            params,
-        )
+    _drop_duplicate_rows(
+        con, table.name, "source = $source AND valid_from = $run_id", source=source, run_id=run_id
+    )
 
 
 def _replace_current(
@@ -172,17 +162,7 @@ def _replace_current(
         f"CREATE OR REPLACE TEMP TABLE {staged} AS "
         f"SELECT {row_hash} AS row_hash, {select_cols} FROM {staged_view}"
     )
-    # Identical rows are one row of the snapshot. Sources rarely emit any, and counting
-    # distinct hashes is far cheaper than a DISTINCT ON over every column, so dedupe only
-    # when there is something to remove.
-    ((rows, distinct),) = con.execute(
-        f"SELECT count(*), count(DISTINCT row_hash) FROM {staged}"
-    ).fetchall()
-    if rows != distinct:
-        con.execute(
-            f"DELETE FROM {staged} WHERE rowid NOT IN "
-            f"(SELECT min(rowid) FROM {staged} GROUP BY row_hash)"
-        )
+    _drop_duplicate_rows(con, staged, "TRUE")
     con.execute(
         f"UPDATE {table.name} SET valid_to = ? WHERE source = ? AND valid_to IS NULL "
         f"AND row_hash NOT IN (SELECT row_hash FROM {staged})",
@@ -197,3 +177,21 @@ def _replace_current(
         [source, run_id, source],
     )
     con.execute(f"DROP TABLE {staged}")
+
+
+def _drop_duplicate_rows(
+    con: duckdb.DuckDBPyConnection, table: str, where: str, **params: Any
+) -> None:
+    """Keep one row per ``row_hash`` among the rows of ``table`` matching ``where``.
+
+    Identical rows are one row of the snapshot. Sources rarely emit any, and counting distinct
+    hashes is far cheaper than a DISTINCT ON over every column, so delete only when there is
+    something to remove."""
+    rows = f"FROM {table} WHERE {where}"
+    ((total, distinct),) = con.execute(
+        f"SELECT count(*), count(DISTINCT row_hash) {rows}", params
+    ).fetchall()
+    if total != distinct:
+        con.execute(
+            f"DELETE {rows} AND rowid NOT IN (SELECT min(rowid) {rows} GROUP BY row_hash)", params
+        )

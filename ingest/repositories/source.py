@@ -198,7 +198,7 @@ class CodeownersSource:
 
     def _parse(self, repo: Path, name: str, codeowners_file: str) -> CodeOwners | Problem:
         path = repo / codeowners_file
-        if not is_inside(path, [Path(os.path.realpath(repo))]):
+        if not is_inside(path, real_roots([repo])):
             # a symlink out of the repository (to /etc/…): never read, never stored
             return Problem("CODEOWNERS is a symlink that leads out of the repository; not read")
         data = read_limited(path, self.config.max_file_bytes)
