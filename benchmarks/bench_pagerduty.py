@@ -1,7 +1,7 @@
 """Issue 5 benchmark: 5,000 PagerDuty services (+ policies, teams, members, on-calls) ingested.
 
 Run: ``python -m benchmarks.bench_pagerduty [--services N]``. Prints one JSON line. The fake
-PagerDuty (``ingest.pagerduty.fake_server``) serves a generated account on 127.0.0.1, without
+PagerDuty (``standins.pagerduty``) serves a generated account on 127.0.0.1, without
 Prism; the source walks it with the default page size (100) through the real runner into a new
 DuckDB file. ``store_load_s`` replays the same records into another new DuckDB file, so it is the
 store's share alone (Arrow staging + set-based snapshot replacement).
@@ -19,10 +19,10 @@ from typing import Any, ClassVar
 
 from catalog.store import Store
 from ingest.pagerduty import PagerDutyConfig, PagerDutySource
-from ingest.pagerduty.fake_server import FakePagerDuty
 from ingest.records import Record
 from ingest.runner import run_source
 from ingest.source import SourceContext
+from standins.pagerduty import FakePagerDuty
 
 TOKEN = "bench-token-0123456789"
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ingest.aws_tags.moto_seed import start_demo_aws
-from ingest.pagerduty.fake_server import start_demo_pagerduty
+from standins.aws import start_demo_aws
+from standins.pagerduty import start_demo_pagerduty
 
 AWS_URL_ENV = "STEWARD_DEMO_AWS_URL"
 PAGERDUTY_URL_ENV = "STEWARD_DEMO_PAGERDUTY_URL"

@@ -1,11 +1,11 @@
-"""A local moto server holding the example organisation's AWS resources (``steward demo``).
+"""Two AWS stand-ins: a real moto server seeded with boto3, and a fast Tagging API server.
 
-``start_demo_aws(fixture)`` starts moto's ``ThreadedMotoServer`` on 127.0.0.1 (a free port),
-creates every resource of the fixture through real boto3 calls (EC2 ``run_instances`` with
-``TagSpecifications``, S3 ``create_bucket`` + ``put_bucket_tagging``, Lambda
-``create_function``, RDS ``create_db_instance``, SQS ``create_queue``, DynamoDB
-``create_table``) and returns ``(server, endpoint_url)``. Point an ``aws_tags`` source's
-``endpoint_url`` at it; call ``server.stop()`` when done.
+**moto** (``steward demo`` and the integration tests): ``start_demo_aws(fixture)`` starts moto's
+``ThreadedMotoServer`` on 127.0.0.1 (a free port), creates every resource of the fixture through
+real boto3 calls (EC2 ``run_instances`` with ``TagSpecifications``, S3 ``create_bucket`` +
+``put_bucket_tagging``, Lambda ``create_function``, RDS ``create_db_instance``, SQS
+``create_queue``, DynamoDB ``create_table``) and returns ``(server, endpoint_url)``. Point an
+``aws_tags`` source's ``endpoint_url`` at it; call ``server.stop()`` when done.
 
 The fixture (``examples/aws/resources.json``) is ``{"resources": [{"kind", "region", "name",
 "tags"}]}`` with kind one of ``ec2_instance``, ``s3_bucket``, ``lambda_function``, ``rds_db``,
@@ -14,6 +14,13 @@ The fixture (``examples/aws/resources.json``) is ``{"resources": [{"kind", "regi
 moto accepts any credentials; the source still needs *some* from boto3's chain, so
 ``start_demo_aws`` sets dummy ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` in the environment
 when none are set (they only ever reach the local server).
+
+**FakeTaggingApi** (the fault tests and the 200k-resource benchmark; moto needs minutes to create
+that many): a small server on 127.0.0.1 speaking the Tagging API's ``GetResources`` JSON protocol
+(``X-Amz-Target: ResourceGroupsTaggingAPI_20170126.GetResources``, ``ResourcesPerPage``,
+``PaginationToken``), with the region taken from the request's SigV4 credential scope. It injects
+faults: failing regions (HTTP 500), endless pagination, throttling (``ThrottlingException`` for
+the first N requests) and rejected credentials. ``generate_resources`` makes its data.
 """
 
 from __future__ import annotations
@@ -22,24 +29,22 @@ import io
 import json
 import logging
 import os
-import socket
+import re
+import threading
 import zipfile
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import boto3
 import httpx
 
+from standins.server import LOCALHOST, LocalServer, free_port
+
 DEMO_ACCOUNT_ID = "123456789012"
 """moto's default account: resources created with any credentials land here."""
 _LAMBDA_ROLE = "steward-demo-lambda"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_moto_server(port: int | None = None) -> tuple[Any, str]:
@@ -48,9 +53,9 @@ def start_moto_server(port: int | None = None) -> tuple[Any, str]:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one log line per request
     port = port or free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = ThreadedMotoServer(ip_address=LOCALHOST, port=port, verbose=False)
     server.start()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{LOCALHOST}:{port}"
     # moto keeps its backends in module globals: a second server in the same process would
     # start with the first one's resources (and refuse to create them again). Start empty.
     httpx.post(f"{url}/moto-api/reset", timeout=10).raise_for_status()
@@ -206,3 +211,101 @@ class _Seeder:
             BillingMode="PAY_PER_REQUEST",
             Tags=self._tag_list(tags),
         )
+
+
+# -- the Tagging API stand-in -------------------------------------------------------------
+TARGET = "ResourceGroupsTaggingAPI_20170126.GetResources"
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
+Item = dict[str, Any]
+
+_KINDS = (
+    ("ec2", "{region}:{account}:instance/i-{n:017x}"),
+    ("s3", "::bench-bucket-{n}"),
+    ("lambda", "{region}:{account}:function:fn-{n}"),
+    ("rds", "{region}:{account}:db:db-{n}"),
+    ("sqs", "{region}:{account}:queue-{n}"),
+    ("dynamodb", "{region}:{account}:table/table-{n}"),
+)
+
+
+def generate_resources(count: int, region: str, *, start: int = 0, teams: int = 50) -> list[Item]:
+    """``count`` resources of six types; one in 20 without an owner tag."""
+    items: list[Item] = []
+    for n in range(start, start + count):
+        service, tail = _KINDS[n % len(_KINDS)]
+        arn = f"arn:aws:{service}:" + tail.format(region=region, account="123456789012", n=n)
+        tags = [
+            {"Key": "Name", "Value": f"resource-{n}"},
+            {"Key": "env", "Value": "prod" if n % 3 else "staging"},
+            {"Key": "service", "Value": f"component-{n % 2000}"},
+            {"Key": "cost-center", "Value": f"cc-{n % 97}"},
+        ]
+        if n % 20:
+            tags.append({"Key": "team", "Value": f"team-{n % teams}"})
+        items.append({"ResourceARN": arn, "Tags": tags})
+    return items
+
+
+class FakeTaggingApi(LocalServer):
+    """A GetResources server on 127.0.0.1; ``resources`` maps region → items. Use as a context
+    manager; ``endpoint_url`` is where to point the source."""
+
+    def __init__(self, resources: dict[str, list[Item]]) -> None:
+        self.resources = resources
+        self.fail_regions: set[str] = set()
+        self.endless = False
+        self.throttle_requests = 0
+        self.reject_credentials: str | None = None  # an error code such as "ExpiredTokenException"
+        self.requests = 0
+        self._lock = threading.Lock()
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in two writes
+            error_content_type = "application/x-amz-json-1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status, payload = api.answer(self.headers, body)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000")
+                self.end_headers()
+                self.wfile.write(payload)
+
+        super().__init__(Handler)
+
+    @property
+    def endpoint_url(self) -> str:
+        return self.base_url
+
+    @staticmethod
+    def _error(status: int, code: str, message: str) -> tuple[int, bytes]:
+        return status, json.dumps({"__type": code, "message": message}).encode()
+
+    def answer(self, headers: Any, body: bytes) -> tuple[int, bytes]:
+        with self._lock:
+            self.requests += 1
+            throttled = self.requests <= self.throttle_requests
+        if headers.get("X-Amz-Target") != TARGET:
+            return self._error(400, "UnknownOperationException", "only GetResources is served")
+        if self.reject_credentials:
+            return self._error(400, self.reject_credentials, "The security token has expired.")
+        if throttled:
+            return self._error(400, "ThrottlingException", "Rate exceeded")
+        found = _SCOPE.search(headers.get("Authorization") or "")
+        region = found.group(1) if found else "us-east-1"
+        if region in self.fail_regions:
+            return self._error(500, "InternalServiceException", f"{region} is unavailable")
+        request = json.loads(body or b"{}")
+        per_page = int(request.get("ResourcesPerPage") or 50)
+        offset = int(request.get("PaginationToken") or 0)
+        items = self.resources.get(region, [])
+        page = items[offset : offset + per_page]
+        token = str(offset + per_page) if offset + per_page < len(items) or self.endless else ""
+        return 200, json.dumps({"PaginationToken": token, "ResourceTagMappingList": page}).encode()

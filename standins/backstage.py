@@ -18,12 +18,12 @@ import base64
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from standins.server import LocalServer
 
 QUERY_PATH = "/api/catalog/entities/by-query"
 
@@ -58,7 +58,7 @@ class Seen:
 
 
 @dataclass
-class FakeBackstage:
+class FakeBackstage(LocalServer):
     entities: list[dict[str, Any]]
     token: str | None = "s3cret-backstage-token"
     faults: dict[int, list[Fault]] = field(default_factory=lambda: defaultdict(list))
@@ -69,30 +69,11 @@ class FakeBackstage:
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        LocalServer.__init__(self, _handler_for(self), poll_interval=0.02)
 
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> FakeBackstage:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+    def close(self) -> None:
+        self._stop.set()  # a request held by a ``slow`` fault answers now
+        super().close()
 
     # -- the API -------------------------------------------------------------------------------
     def respond(self, path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, str], bytes]:
@@ -225,96 +206,3 @@ def _handler_for(fake: FakeBackstage) -> type[BaseHTTPRequestHandler]:
             return None
 
     return Handler
-
-
-# -- a small organisation, with relations as Backstage computes them ---------------------------
-def entity(
-    kind: str,
-    name: str,
-    spec: dict[str, Any] | None = None,
-    relations: Sequence[tuple[str, str]] = (),
-    **metadata: Any,
-) -> dict[str, Any]:
-    return {
-        "apiVersion": "backstage.io/v1alpha1",
-        "kind": kind,
-        "metadata": {
-            "name": name,
-            "namespace": "default",
-            "uid": f"uid-{kind.lower()}-{name.lower()}",
-            "etag": "abc",
-            "annotations": {
-                "backstage.io/managed-by-location": f"url:https://github.com/acme/{name}/blob/main/catalog-info.yaml",
-                "backstage.io/managed-by-origin-location": "url:https://github.com/acme/org/blob/main/all.yaml",
-            },
-            **metadata,
-        },
-        "spec": spec or {},
-        "relations": [{"type": t, "targetRef": r} for t, r in relations],
-    }
-
-
-def organisation() -> list[dict[str, Any]]:
-    return [
-        entity(
-            "Group",
-            "team-a",
-            {"type": "team", "children": []},
-            [("hasMember", "user:default/alice"), ("ownerOf", "component:default/payments-api")],
-        ),
-        entity(
-            "Group",
-            "team-b",
-            {"type": "team", "children": []},
-            [("ownerOf", "component:default/Web-Frontend")],
-        ),
-        entity("User", "alice", {"memberOf": ["team-a"]}, [("memberOf", "group:default/team-a")]),
-        entity(
-            "System",
-            "payments",
-            {"owner": "team-a"},
-            [("ownedBy", "group:default/team-a"), ("hasPart", "component:default/payments-api")],
-        ),
-        entity(
-            "Component",
-            "payments-api",
-            {"type": "service", "lifecycle": "production", "owner": "team-a", "system": "payments"},
-            [
-                ("ownedBy", "group:default/team-a"),
-                ("partOf", "system:default/payments"),
-                ("providesApi", "api:default/payments"),
-                ("dependencyOf", "component:default/Web-Frontend"),
-            ],
-            title="Payments API",
-            description="Takes the money",
-            tags=["python", "tier-1"],
-        ),
-        entity(
-            "API",
-            "payments",
-            {"type": "openapi", "lifecycle": "production", "owner": "team-a", "definition": "x"},
-            [
-                ("ownedBy", "group:default/team-a"),
-                ("apiProvidedBy", "component:default/payments-api"),
-            ],
-        ),
-        entity(
-            "Component",
-            "Web-Frontend",
-            {"type": "website", "lifecycle": "experimental", "owner": "group:team-b"},
-            [
-                ("ownedBy", "group:default/team-b"),
-                ("dependsOn", "component:default/payments-api"),
-                ("dependsOn", "resource:default/web-db"),
-            ],
-        ),
-        {
-            **entity(
-                "Resource",
-                "web-db",
-                {"type": "database", "owner": "team-b"},
-                [("ownedBy", "group:default/team-b")],
-            ),
-            "metadata": {"name": "web-db", "namespace": "default"},  # no managed-by annotation
-        },
-    ]

@@ -21,10 +21,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from standins.server import LocalServer
 
 TOKEN = "ghp_fake0123456789abcdefSECRET"
 MAX_JSON_CONTENT = 1024 * 1024
@@ -91,7 +92,7 @@ class RateLimit:
 
 
 @dataclass
-class FakeGitHub:
+class FakeGitHub(LocalServer):
     org: str
     repos: list[FakeRepo]
     token: str = TOKEN
@@ -105,27 +106,7 @@ class FakeGitHub:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> FakeGitHub:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        LocalServer.__init__(self, _handler_for(self))
 
     def repo(self, name: str) -> FakeRepo:
         return next(r for r in self.repos if r.name == name)

@@ -28,11 +28,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from standins.server import LOCALHOST, LocalServer
 
 Obj = dict[str, Any]
 API = "https://api.pagerduty.com"
@@ -251,7 +252,7 @@ def _strip_keys(service: Obj) -> Obj:
     return {**service, "integrations": integrations}
 
 
-class FakePagerDuty:
+class FakePagerDuty(LocalServer):
     """A threaded HTTP server on ``host`` (port 0: a free one) serving ``fixture``.
 
     ``token`` None accepts any token (the demo); otherwise ``Token token=<token>`` is required.
@@ -263,7 +264,7 @@ class FakePagerDuty:
         fixture: Obj | Fixture,
         *,
         token: str | None = "test-token",
-        host: str = "127.0.0.1",
+        host: str = LOCALHOST,
         port: int = 0,
     ) -> None:
         self.fixture = fixture if isinstance(fixture, Fixture) else Fixture(fixture)
@@ -272,9 +273,7 @@ class FakePagerDuty:
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
         self._lists = self.fixture.lists()
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        super().__init__(_handler_for(self), host=host, port=port)
 
     def load(self, fixture: Obj | Fixture) -> None:
         """Serve another fixture from now on; forget faults and recorded requests."""
@@ -283,34 +282,6 @@ class FakePagerDuty:
             self._lists = self.fixture.lists()
             self.faults.clear()
             self.seen.clear()
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> FakePagerDuty:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> FakePagerDuty:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- request handling (called from the handler threads) ----------------------------------
     def take_fault(self, path: str) -> Fault | None:

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ingest.aws_tags.moto_seed import load_fixture, seed, start_moto_server
+from standins.aws import load_fixture, seed, start_moto_server
 
 REPO = Path(__file__).resolve().parents[3]
 FIXTURE = REPO / "examples" / "aws" / "resources.json"

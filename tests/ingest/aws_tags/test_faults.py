@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from benchmarks.bench_aws_tags import FakeTaggingApi, generate_resources
 from catalog.errors import ConfigError
 from catalog.store import Store
 from ingest.aws_tags import AwsTagsConfig, AwsTagsSource
 from ingest.runner import RunOutcome, run_source
 from service.config import load_config
+from standins.aws import FakeTaggingApi, generate_resources
 
 EAST, WEST = "us-east-1", "eu-west-1"
 

@@ -14,7 +14,8 @@ from catalog.store import Store
 from ingest.backstage_catalog import BackstageCatalogConfig, BackstageCatalogSource
 from ingest.http import RetryPolicy, RetryTransport
 from ingest.runner import RunOutcome, run_source
-from tests.ingest.backstage_catalog.fake_backstage import FakeBackstage, Fault, organisation
+from standins.backstage import FakeBackstage, Fault
+from tests.ingest.backstage_catalog.organisation import organisation
 
 TOKEN = "s3cret-backstage-token"
 

@@ -12,7 +12,7 @@ import pytest
 from catalog.store import Store
 from ingest.github import GithubConfig, GithubSource
 from ingest.runner import RunOutcome, run_source
-from tests.ingest.github.fake_github import TOKEN, FakeGitHub, FakeRepo
+from standins.github import TOKEN, FakeGitHub, FakeRepo
 
 
 def component(name: str, owner: str, **spec: str) -> str:

@@ -22,7 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.ingest.pagerduty.fake_pagerduty import TOKEN, FakePagerDuty, sample_fixture
+from standins.pagerduty import FakePagerDuty
+from tests.ingest.pagerduty.sample_account import TOKEN, sample_fixture
 
 REPO = Path(__file__).resolve().parents[3]
 PRISM_DIR = REPO / "tests" / "prism"

@@ -18,8 +18,9 @@ from catalog.store import Store
 from ingest.catalog_files import CatalogFilesConfig, CatalogFilesSource
 from ingest.pagerduty import PagerDutyConfig, PagerDutySource
 from ingest.runner import RunOutcome, run_source
+from standins.pagerduty import Fault
 from tests.ingest.pagerduty.conftest import Prism, RecordingTransport
-from tests.ingest.pagerduty.fake_pagerduty import CATALOG, TOKEN, Fault
+from tests.ingest.pagerduty.sample_account import CATALOG, TOKEN
 
 REPO = Path(__file__).resolve().parents[3]
 UNDECLARED_STATUS = "Unable to match the returned status code"
@@ -229,7 +230,7 @@ def test_prism_reports_a_response_that_breaks_the_spec(env: Env) -> None:
 
 
 def test_example_org_through_prism(env: Env) -> None:
-    from ingest.pagerduty.fake_server import load_fixture
+    from standins.pagerduty import load_fixture
 
     env.prism.upstream.load(load_fixture(REPO / "examples/pagerduty/fixture.json"))
     org = REPO / "examples" / "org"

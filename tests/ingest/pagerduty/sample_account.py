@@ -1,7 +1,7 @@
-"""The fake PagerDuty used by these tests, and the small org it serves.
+"""The small PagerDuty account these tests serve, and the matching catalog.
 
-The server itself lives in ``ingest.pagerduty.fake_server`` (``steward demo`` runs it too); this
-module adds the deterministic test fixture and the matching catalog.
+The server is ``standins.pagerduty.FakePagerDuty`` (``steward demo`` runs it too); this module
+holds the deterministic test fixture and the catalog it maps to.
 
 The fixture's deliberate findings:
 
@@ -18,19 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.pagerduty.fake_server import FakePagerDuty, Fault, Fixture, start_demo_pagerduty
-
 TOKEN = "s3cr3t-pd-token-1234"
-
-__all__ = [
-    "CATALOG",
-    "TOKEN",
-    "FakePagerDuty",
-    "Fault",
-    "Fixture",
-    "sample_fixture",
-    "start_demo_pagerduty",
-]
 
 
 def sample_fixture() -> dict[str, Any]:
