@@ -13,7 +13,6 @@ from typing import Any
 
 from catalog.errors import StewardError
 from catalog.store import Store
-from catalog.store.migrations import SNAPSHOT_TABLES
 from ingest.records import Record
 from ingest.source import ProgressCallback, Source, SourceContext, SourceReport, _no_progress
 
@@ -48,10 +47,6 @@ def _columns(records: list[Record]) -> dict[str, list[Any]]:
     return {
         name: list(values) for name, values in zip(fields, zip(*records, strict=True), strict=True)
     }
-
-
-def _empty_columns(table: str) -> dict[str, list[Any]]:
-    return {name: [] for name in SNAPSHOT_TABLES[table].column_names}
 
 
 def run_source(
@@ -109,7 +104,7 @@ def _run(store: Store, run_id: int, name: str, source: Source, ctx: SourceContex
             f"emitted records for tables it does not own: {sorted(stray)}",
         )
     snapshot = {
-        table: _columns(by_table[table]) if by_table.get(table) else _empty_columns(table)
+        table: _columns(by_table[table]) if by_table.get(table) else store.empty_snapshot(table)
         for table in source.tables
     }
     counts = {table: len(by_table.get(table, [])) for table in source.tables} | dict(report.counts)

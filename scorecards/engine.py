@@ -129,14 +129,15 @@ def evaluate(
     """Evaluate ``cards`` (already in dependency order) and store the run unless ``dry_run``."""
     started = datetime.now(UTC)
     now = now or started
-    con = store.connection
-    ctx = _context(con, now, stale_after_days)
-    sql_rows = {
-        (card.id, check.id): _run_sql_check(con, check.params)
-        for card in cards
-        for check in card.checks
-        if isinstance(check.params, Sql)
-    }
+    # Author SQL runs on a reader cursor of its own, so its timeout interrupts only that query.
+    with store.reader() as reader:
+        ctx = _context(reader, now, stale_after_days)
+        sql_rows = {
+            (card.id, check.id): _run_sql_check(reader, check.params)
+            for card in cards
+            for check in card.checks
+            if isinstance(check.params, Sql)
+        }
     today = now.astimezone(UTC).date()
     result = RunResult(
         run_id=None,
@@ -144,39 +145,53 @@ def evaluate(
         dry_run=dry_run,
         expired=[x for x in exemptions if x.expired(today)],
     )
-    con.execute("SET preserve_insertion_order = false")  # faster bulk inserts; order unused
-    con.begin()
-    try:
-        row = con.execute("SELECT nextval('scorecard_run_ids')").fetchone()
-        if row is None:  # pragma: no cover - a sequence always answers
-            raise StoreError("scorecard_run_ids returned nothing")
-        run_id = int(row[0])
-        for table in SCRATCH_TABLES:
-            con.execute(f"DELETE FROM {table}")
-        _stage(con, "_sc_checks", _check_rows(cards))
-        _stage(con, "_sc_exemptions", _exemption_rows(exemptions, today, active_only=True))
-        cutoff = None if stale_after_days is None else now - timedelta(days=stale_after_days)
-        for card in cards:
-            _evaluate_card(con, card, ctx, sql_rows, cutoff, run_id)
-        result.summaries = _summaries(con, cards, run_id)
-        result.changes = _changes(con, [c.id for c in cards], run_id)
-        row = con.execute(
-            "SELECT count(*) FROM scorecard_result_rows WHERE run_id = ?", [run_id]
-        ).fetchone()
-        result.result_count = int(row[0]) if row else 0
-        if dry_run:
-            con.rollback()
-        else:
-            _store_run(con, run_id, started, cards, exemptions, today)
-            con.commit()
-            result.run_id = run_id
-    except BaseException:
-        con.rollback()
-        raise
-    finally:
-        con.execute("RESET preserve_insertion_order")
+    with store.write_lock:
+        store.connection.execute("SET preserve_insertion_order = false")  # order unused
+        try:
+            with store.transaction(commit=not dry_run) as con:
+                run_id = _evaluate_all(
+                    con, cards, exemptions, ctx, sql_rows, today, now, stale_after_days, result
+                )
+                if not dry_run:
+                    _store_run(con, run_id, started, cards, exemptions, today)
+                    result.run_id = run_id
+        finally:
+            store.connection.execute("RESET preserve_insertion_order")
     result.seconds = (datetime.now(UTC) - started).total_seconds()
     return result
+
+
+def _evaluate_all(
+    con: duckdb.DuckDBPyConnection,
+    cards: Sequence[Scorecard],
+    exemptions: Sequence[Exemption],
+    ctx: CheckContext,
+    sql_rows: dict[tuple[str, str], pa.Table | str],
+    today: date,
+    now: datetime,
+    stale_after_days: int | None,
+    result: RunResult,
+) -> int:
+    """Evaluate every card into the scratch and result tables (inside the caller's
+    transaction); fills ``result``'s summaries, changes and count; returns the run id."""
+    row = con.execute("SELECT nextval('scorecard_run_ids')").fetchone()
+    if row is None:  # pragma: no cover - a sequence always answers
+        raise StoreError("scorecard_run_ids returned nothing")
+    run_id = int(row[0])
+    for table in SCRATCH_TABLES:
+        con.execute(f"DELETE FROM {table}")
+    _stage(con, "_sc_checks", _check_rows(cards))
+    _stage(con, "_sc_exemptions", _exemption_rows(exemptions, today, active_only=True))
+    cutoff = None if stale_after_days is None else now - timedelta(days=stale_after_days)
+    for card in cards:
+        _evaluate_card(con, card, ctx, sql_rows, cutoff, run_id)
+    result.summaries = _summaries(con, cards, run_id)
+    result.changes = _changes(con, [c.id for c in cards], run_id)
+    row = con.execute(
+        "SELECT count(*) FROM scorecard_result_rows WHERE run_id = ?", [run_id]
+    ).fetchone()
+    result.result_count = int(row[0]) if row else 0
+    return run_id
 
 
 # -- context ---------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from service.demo import local_fakes
 from service.ingestion import ingest
 from service.output import RowFormat, print_rows
 from service.ownership import GAP_COLUMNS, ownership_gaps, ownership_of
+from service.steward_service import PipelineRun
 
 app = typer.Typer(
     help="Steward: Backstage-compatible catalog ingestion, ownership and scorecards.",
@@ -159,7 +160,7 @@ def _print_outcomes(outcomes: list[RunOutcome]) -> None:
             err_console.print(f"[red]{o.source}[/] … and {len(o.report.errors) - 50} more errors")
 
 
-def _run_ingest(config_path: Path | None, sources: list[str]) -> list[RunOutcome]:
+def _run_ingest(config_path: Path | None, sources: list[str]) -> PipelineRun:
     config = load_config(config_path)
     with Progress(
         TextColumn("{task.description}"),
@@ -180,9 +181,11 @@ def _run_ingest(config_path: Path | None, sources: list[str]) -> list[RunOutcome
 
             return advance
 
-        outcomes = ingest(config, only=sources, progress_for=progress_for)
-    _print_outcomes(outcomes)
-    return outcomes
+        run = ingest(config, only=sources, progress_for=progress_for)
+    _print_outcomes(run.outcomes)
+    for error in run.errors:
+        err_console.print(f"[red]pipeline[/] {escape(error)}", highlight=False)
+    return run
 
 
 @app.command("ingest")
@@ -194,10 +197,10 @@ def ingest_command(
 ) -> None:
     """Run the configured sources once and store their snapshots."""
     try:
-        outcomes = _run_ingest(config, source or [])
+        run = _run_ingest(config, source or [])
     except StewardError as exc:
         raise _fail(exc) from None
-    if any(o.status == "failed" for o in outcomes):
+    if not run.ok:
         raise typer.Exit(1)
 
 
@@ -565,13 +568,9 @@ def demo(
     ]
     try:
         with local_fakes(path.parent):
-            outcomes = _run_ingest(path, [])
+            run = _run_ingest(path, [])
         cfg = load_config(path)
         if cfg.scorecards is not None:
-            with Store(cfg.database) as store:
-                run_scorecards(
-                    store, cfg.scorecards, stale_after_days=cfg.ownership.stale_after_days
-                )
             summary.append(
                 "SELECT 'readiness: ' || scorecard || ' ' || coalesce(level, 'none'), count(*) "
                 "FROM scorecard_scores GROUP BY 1"
@@ -589,7 +588,7 @@ def demo(
         f"[bold]steward graph blast-radius REF --config {path}[/] and "
         f"[bold]steward scorecard show REF --config {path}[/]."
     )
-    if any(o.status == "failed" for o in outcomes):
+    if not run.ok:
         raise typer.Exit(1)
 
 

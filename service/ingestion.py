@@ -1,17 +1,11 @@
-"""Running configured sources into the store: shared by the CLI, the demo and the scheduler."""
+"""Running configured sources once through the service pipeline (``steward ingest``, demo)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from catalog.errors import ConfigError
-from catalog.store import Store
-from ingest.registry import create_source
-from ingest.runner import RunOutcome, run_source
-from ingest.source import ProgressCallback
 from service.config import StewardConfig
-
-ProgressFactory = Callable[[str], ProgressCallback]
+from service.steward_service import PipelineRun, ProgressFactory, StewardService
 
 
 def ingest(
@@ -19,19 +13,8 @@ def ingest(
     *,
     only: Sequence[str] = (),
     progress_for: ProgressFactory | None = None,
-) -> list[RunOutcome]:
-    unknown = [name for name in only if name not in config.source_configs]
-    if unknown:
-        known = ", ".join(config.source_configs) or "none"
-        raise ConfigError(f"unknown source {', '.join(unknown)} (configured: {known})")
-    names = list(only) or list(config.source_configs)
-    outcomes: list[RunOutcome] = []
-    with Store(config.database) as store:
-        for name in names:
-            source = create_source(config.source_configs[name])
-            kwargs = {"progress": progress_for(name)} if progress_for else {}
-            outcomes.append(
-                run_source(store, name, source, state_dir=config.resolved_state_dir, **kwargs)
-            )
-        store.refresh_gaps(stale_after_days=config.ownership.stale_after_days)
-    return outcomes
+) -> PipelineRun:
+    """Open the store, run the pipeline (sources → gaps → graph → scorecards → snapshot) once
+    and close it."""
+    with StewardService(config) as service:
+        return service.run_pipeline(only, progress_for=progress_for)

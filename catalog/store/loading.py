@@ -98,16 +98,16 @@ def replace_snapshot_table(
     table: SnapshotTable,
     source: str,
     run_id: int,
-    columns: Mapping[str, Sequence[Any]],
+    arrow: pa.Table,
 ) -> None:
-    """Make ``columns`` the current rows of ``source`` in ``table``; must run inside a transaction.
+    """Make ``arrow`` (from :func:`to_arrow`) the current rows of ``source`` in ``table``; must
+    run inside a transaction.
 
     Rows identical to a current row keep their ``valid_from``; rows that disappeared get
     ``valid_to = run_id``; identical rows in ``columns`` are stored once. Every step is one
     set-based statement. A source with no current rows in ``table`` (its first load) skips the
     staging table: the rows go straight from Arrow into the table.
     """
-    arrow = to_arrow(table, columns)
     staged_view = f"_staged_{table.name}"
     con.register(staged_view, arrow)
     try:

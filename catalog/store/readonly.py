@@ -49,14 +49,18 @@ def connect_readonly(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def run_readonly_query(
-    db_path: Path,
+    source: Path | duckdb.DuckDBPyConnection,
     sql: str,
     *,
     max_rows: int = DEFAULT_MAX_ROWS,
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
 ) -> QueryResult:
+    """Check and run ``sql`` on ``source``: a cursor of the caller's own (``Store.reader()``,
+    whose timeout then interrupts only that cursor) or a database file opened read-only."""
     check_readonly(sql)
-    con = connect_readonly(db_path)
+    if not isinstance(source, Path):
+        return execute_capped(source, sql, max_rows=max_rows, timeout_seconds=timeout_seconds)
+    con = connect_readonly(source)
     try:
         return execute_capped(con, sql, max_rows=max_rows, timeout_seconds=timeout_seconds)
     finally:
@@ -66,7 +70,9 @@ def run_readonly_query(
 def execute_capped(
     con: duckdb.DuckDBPyConnection, sql: str, *, max_rows: int, timeout_seconds: float
 ) -> QueryResult:
-    """Run an already-checked query, interrupting it after ``timeout_seconds``."""
+    """Run an already-checked query, interrupting it after ``timeout_seconds``.
+
+    ``con`` must be a cursor used by this call alone: the timeout interrupts it."""
     timer = threading.Timer(timeout_seconds, con.interrupt)
     timer.start()
     try:

@@ -1,0 +1,267 @@
+"""The service layer: one object owning the config, the store and the graph cache.
+
+The CLI, the scheduler and the HTTP API are thin layers over :class:`StewardService`. Every
+ingest runs the whole pipeline — sources → gaps → graph → scorecards → published snapshot —
+one pipeline at a time; readers (:meth:`StewardService.reader`) get a cursor of their own on
+the live database and never wait for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+
+from catalog.errors import ConfigError, StewardError
+from catalog.store import Store
+from catalog.store.snapshot import Snapshot
+from graph.build import GraphCache
+from graph.model import CatalogGraph
+from ingest.runner import RunOutcome
+from ingest.source import ProgressCallback
+from service.config import StewardConfig, load_config
+
+log = logging.getLogger(__name__)
+
+ProgressFactory = Callable[[str], ProgressCallback]
+
+
+@dataclass
+class PipelineRun:
+    """What one pipeline run did; ``errors`` are the steps after ingest that failed."""
+
+    started_at: datetime
+    sources: list[str]
+    outcomes: list[RunOutcome] = field(default_factory=list)
+    finished_at: datetime | None = None
+    scorecard_run_id: int | None = None
+    snapshot: Snapshot | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and all(o.status != "failed" for o in self.outcomes)
+
+
+@dataclass(frozen=True)
+class ScheduleInfo:
+    """One scheduled job: a source's ingest or a report."""
+
+    job: str
+    """``source:<name>`` or ``report:ownership_gaps``."""
+    trigger: str
+    """``interval[0:30:00]`` or ``cron[0 8 * * MON]``; ``manual`` for an unscheduled source."""
+    next_run: datetime | None
+    running: bool
+
+
+@dataclass(frozen=True)
+class TriggerResult:
+    source: str
+    accepted: bool
+    """False: the source is already running (a trigger never starts a second run)."""
+    message: str
+
+
+class StewardService:
+    """Owns the config, the read-write store and the graph cache of one database."""
+
+    def __init__(self, config: StewardConfig) -> None:
+        self.config = config
+        self.store = Store(config.database)
+        self._graphs = GraphCache()
+        self._pipeline_lock = threading.Lock()
+        self._running: set[str] = set()
+        self._running_lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self.last_run: PipelineRun | None = None
+        self.scheduler: SchedulerLike | None = None
+        """Set by ``service.scheduler`` while ``steward serve`` runs."""
+
+    @classmethod
+    def from_path(cls, path: Path | None = None) -> StewardService:
+        return cls(load_config(path))
+
+    # -- reads -----------------------------------------------------------------------------
+    def reader(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A cursor of its own on the live database (last committed state); never blocks on a
+        running ingest. Use one per request or thread, and only inside the ``with`` block."""
+        return self.store.reader()
+
+    def graph(self) -> CatalogGraph:
+        """The cached dependency graph; rebuilt when entities or relations changed."""
+        with self.reader() as cur:
+            return self._graphs.get(cur)
+
+    # -- the pipeline ----------------------------------------------------------------------
+    def run_ingest(
+        self, sources: Sequence[str] = (), *, progress_for: ProgressFactory | None = None
+    ) -> list[RunOutcome]:
+        """Run ``sources`` (all when empty), then gaps → graph → scorecards → publish.
+
+        Pipelines never overlap (a second caller waits). A failing source keeps its last good
+        snapshot; a failing later step is logged and kept in :attr:`last_run`."""
+        return self.run_pipeline(sources, progress_for=progress_for).outcomes
+
+    def run_pipeline(
+        self, sources: Sequence[str] = (), *, progress_for: ProgressFactory | None = None
+    ) -> PipelineRun:
+        """:meth:`run_ingest`, returning the whole pipeline run (step errors included)."""
+        names = self._source_names(sources)
+        with self._pipeline_lock:
+            return self._pipeline(names, progress_for)
+
+    def _source_names(self, sources: Sequence[str]) -> list[str]:
+        unknown = [name for name in sources if name not in self.config.source_configs]
+        if unknown:
+            known = ", ".join(self.config.source_configs) or "none"
+            raise ConfigError(f"unknown source {', '.join(unknown)} (configured: {known})")
+        return list(sources) or list(self.config.source_configs)
+
+    def _pipeline(self, names: list[str], progress_for: ProgressFactory | None) -> PipelineRun:
+        from ingest.registry import create_source
+        from ingest.runner import run_source
+
+        run = PipelineRun(started_at=datetime.now(UTC), sources=names)
+        self.last_run = run
+        for name in names:
+            source = create_source(self.config.source_configs[name])
+            kwargs = {"progress": progress_for(name)} if progress_for else {}
+            t0 = time.perf_counter()
+            outcome = run_source(
+                self.store, name, source, state_dir=self.config.resolved_state_dir, **kwargs
+            )
+            run.outcomes.append(outcome)
+            log.info(
+                "ingest source=%s run=%s status=%s seconds=%.2f",
+                name,
+                outcome.run_id,
+                outcome.status,
+                time.perf_counter() - t0,
+            )
+        self._step(run, "gaps", self._refresh_gaps)
+        self._step(run, "graph", self.graph)
+        self._step(run, "scorecards", lambda: self._run_scorecards(run))
+        self._step(run, "graph", self.graph)  # levels changed: reload the annotations
+        self._step(run, "publish", lambda: self._publish(run))
+        run.finished_at = datetime.now(UTC)
+        return run
+
+    def _step(self, run: PipelineRun, name: str, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except StewardError as exc:
+            run.errors.append(f"{name}: {exc}")
+            log.error("pipeline step=%s failed: %s", name, exc)
+
+    def _refresh_gaps(self) -> None:
+        self.store.refresh_gaps(stale_after_days=self.config.ownership.stale_after_days)
+
+    def _run_scorecards(self, run: PipelineRun) -> None:
+        if self.config.scorecards is None:
+            return
+        from scorecards import run_scorecards
+
+        result = run_scorecards(
+            self.store,
+            self.config.scorecards,
+            stale_after_days=self.config.ownership.stale_after_days,
+        )
+        run.scorecard_run_id = result.run_id
+
+    def _publish(self, run: PipelineRun) -> None:
+        if str(self.config.database) == ":memory:":
+            return
+        run.snapshot = self.store.publish_snapshot()
+        log.info("published snapshot=%s bytes=%d", run.snapshot.path, run.snapshot.bytes)
+
+    # -- triggers and schedules ------------------------------------------------------------
+    def trigger(self, source: str) -> TriggerResult:
+        """Run ``source`` now, in the background; refused while that source is running."""
+        self._source_names([source])
+        if self.scheduler is not None:
+            return self.scheduler.run_now(source)
+        with self._running_lock:
+            if source in self._running:
+                return TriggerResult(source, False, f"{source} is already running")
+            self._running.add(source)
+
+        def work() -> None:
+            try:
+                self.run_ingest([source])
+            except Exception:
+                log.exception("triggered run of %s failed", source)
+            finally:
+                with self._running_lock:
+                    self._running.discard(source)
+
+        thread = threading.Thread(target=work, name=f"steward-trigger-{source}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+        return TriggerResult(source, True, f"{source} started")
+
+    def running(self, source: str) -> bool:
+        with self._running_lock:
+            return source in self._running
+
+    def schedules(self) -> list[ScheduleInfo]:
+        """Every source's job (and the report job while serving), with its next run."""
+        if self.scheduler is not None:
+            return self.scheduler.schedules()
+        return [
+            ScheduleInfo(
+                job=f"source:{name}",
+                trigger=describe_schedule(getattr(model, "schedule", None)),
+                next_run=None,
+                running=self.running(name),
+            )
+            for name, model in self.config.source_configs.items()
+        ]
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Wait for background triggered runs to finish (tests, shutdown)."""
+        for thread in list(self._threads):
+            thread.join(timeout)
+        self._threads = [t for t in self._threads if t.is_alive()]
+
+    def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
+            self.scheduler = None
+        self.wait_idle()
+        self.store.close()
+
+    def __enter__(self) -> StewardService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SchedulerLike(Protocol):
+    """What the service needs from the scheduler (``service.scheduler``)."""
+
+    def run_now(self, source: str) -> TriggerResult: ...
+
+    def schedules(self) -> list[ScheduleInfo]: ...
+
+    def shutdown(self) -> None: ...
+
+
+def describe_schedule(schedule: object) -> str:
+    if schedule is None:
+        return "manual"
+    seconds = getattr(schedule, "total_seconds", None)
+    if callable(seconds):
+        total = int(seconds())
+        return f"interval[{total // 3600}:{total // 60 % 60:02d}:{total % 60:02d}]"
+    return str(schedule)
