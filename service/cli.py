@@ -160,7 +160,9 @@ def _print_outcomes(outcomes: list[RunOutcome]) -> None:
             err_console.print(f"[red]{o.source}[/] … and {len(o.report.errors) - 50} more errors")
 
 
-def _run_ingest(config_path: Path | None, sources: list[str]) -> PipelineRun:
+def _run_ingest(
+    config_path: Path | None, sources: list[str], *, scorecards: bool = False
+) -> PipelineRun:
     config = load_config(config_path)
     with Progress(
         TextColumn("{task.description}"),
@@ -181,7 +183,7 @@ def _run_ingest(config_path: Path | None, sources: list[str]) -> PipelineRun:
 
             return advance
 
-        run = ingest(config, only=sources, progress_for=progress_for)
+        run = ingest(config, only=sources, progress_for=progress_for, scorecards=scorecards)
     _print_outcomes(run.outcomes)
     for error in run.errors:
         err_console.print(f"[red]pipeline[/] {escape(error)}", highlight=False)
@@ -568,7 +570,7 @@ def demo(
     ]
     try:
         with local_fakes(path.parent):
-            run = _run_ingest(path, [])
+            run = _run_ingest(path, [], scorecards=True)
         cfg = load_config(path)
         if cfg.scorecards is not None:
             summary.append(

@@ -13,8 +13,9 @@ def ingest(
     *,
     only: Sequence[str] = (),
     progress_for: ProgressFactory | None = None,
+    scorecards: bool = True,
 ) -> PipelineRun:
     """Open the store, run the pipeline (sources → gaps → graph → scorecards → snapshot) once
     and close it."""
     with StewardService(config) as service:
-        return service.run_pipeline(only, progress_for=progress_for)
+        return service.run_pipeline(only, progress_for=progress_for, scorecards=scorecards)

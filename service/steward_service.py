@@ -112,12 +112,19 @@ class StewardService:
         return self.run_pipeline(sources, progress_for=progress_for).outcomes
 
     def run_pipeline(
-        self, sources: Sequence[str] = (), *, progress_for: ProgressFactory | None = None
+        self,
+        sources: Sequence[str] = (),
+        *,
+        progress_for: ProgressFactory | None = None,
+        scorecards: bool = True,
     ) -> PipelineRun:
-        """:meth:`run_ingest`, returning the whole pipeline run (step errors included)."""
+        """:meth:`run_ingest`, returning the whole pipeline run (step errors included).
+
+        ``scorecards=False`` leaves the scorecard step out (``steward ingest``, whose user
+        scores with ``steward scorecard run``)."""
         names = self._source_names(sources)
         with self._pipeline_lock:
-            return self._pipeline(names, progress_for)
+            return self._pipeline(names, progress_for, scorecards=scorecards)
 
     def _source_names(self, sources: Sequence[str]) -> list[str]:
         unknown = [name for name in sources if name not in self.config.source_configs]
@@ -126,7 +133,9 @@ class StewardService:
             raise ConfigError(f"unknown source {', '.join(unknown)} (configured: {known})")
         return list(sources) or list(self.config.source_configs)
 
-    def _pipeline(self, names: list[str], progress_for: ProgressFactory | None) -> PipelineRun:
+    def _pipeline(
+        self, names: list[str], progress_for: ProgressFactory | None, *, scorecards: bool
+    ) -> PipelineRun:
         from ingest.registry import create_source
         from ingest.runner import run_source
 
@@ -149,8 +158,9 @@ class StewardService:
             )
         self._step(run, "gaps", self._refresh_gaps)
         self._step(run, "graph", self.graph)
-        self._step(run, "scorecards", lambda: self._run_scorecards(run))
-        self._step(run, "graph", self.graph)  # levels changed: reload the annotations
+        if scorecards:
+            self._step(run, "scorecards", lambda: self._run_scorecards(run))
+            self._step(run, "graph", self.graph)  # levels changed: reload the annotations
         self._step(run, "publish", lambda: self._publish(run))
         run.finished_at = datetime.now(UTC)
         return run
