@@ -1,13 +1,15 @@
 """One catalog file through Backstage's pipeline, and conflicts between files.
 
-Read stage (rejects the whole file): UTF-8, YAML 1.2, object roots, the entity envelope and the
-annotations check. Then per entity, in Backstage's order: placeholders (pre-process), the
-default policy chain, kind validation, relation emission (post-process). An entity that fails
-any of these is rejected alone but still claims its ref.
+Read stage (rejects the whole file): YAML (bytes that are not UTF-8 become U+FFFD, with a
+warning), object roots, the entity envelope and the annotations check. Then per entity, in
+Backstage's order: placeholders (pre-process), the default policy chain, kind validation,
+relation emission (post-process). An entity that fails any of these is rejected alone but
+still claims its ref.
 """
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -39,16 +41,50 @@ def _problem(issue: Issue, field_lines: FieldLines, default_line: int) -> Proble
     )
 
 
-def _decode(data: bytes) -> tuple[str | None, Problem | None]:
+MAX_ENCODING_WARNINGS = 5
+
+
+def _decode(data: bytes) -> tuple[str, list[Problem]]:
+    """UTF-8 as Node's ``Buffer.toString("utf8")`` decodes it: bytes that are not valid UTF-8
+    become U+FFFD (Backstage accepts the file). Each line that had some is warned about."""
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return None, Problem(
-            f"file is not valid UTF-8: invalid byte 0x{data[exc.start]:02x} at line {line}",
+        warnings: list[Problem] = []
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+        warnings = _encoding_warnings(data)
+    return (text[1:] if text.startswith("\ufeff") else text), warnings
+
+
+def _encoding_warnings(data: bytes) -> list[Problem]:
+    lines: list[tuple[int, int]] = []  # (line, first bad byte)
+    view = memoryview(data)
+    start = 0
+    while start < len(data):
+        try:
+            codecs.utf_8_decode(view[start:], "strict", True)
+            break
+        except UnicodeDecodeError as exc:
+            at = start + exc.start
+            line = data.count(b"\n", 0, at) + 1
+            if not lines or lines[-1][0] != line:
+                lines.append((line, data[at]))
+            start = at + max(1, exc.end - exc.start)
+    problems = [
+        Problem(
+            f"invalid UTF-8 (byte 0x{byte:02x}) replaced by U+FFFD, as Backstage reads it",
             line=line,
         )
-    return (text[1:] if text.startswith("\ufeff") else text), None
+        for line, byte in lines[:MAX_ENCODING_WARNINGS]
+    ]
+    if len(lines) > MAX_ENCODING_WARNINGS:
+        problems.append(
+            Problem(
+                f"invalid UTF-8 on {len(lines) - MAX_ENCODING_WARNINGS} more lines",
+                line=lines[MAX_ENCODING_WARNINGS][0],
+            )
+        )
+    return problems
 
 
 def _process_entity(
@@ -105,13 +141,11 @@ def process_file(
     """Read and validate one catalog file exactly as Backstage would."""
     from catalog.yaml12 import load_all
 
-    text, problem = _decode(data)
-    if text is None:
-        return FileResult(errors=[problem] if problem else [])
+    text, encoding_warnings = _decode(data)
     try:
         documents = load_all(text, max_alias_count=max_alias_count)
     except YamlError as exc:
-        return FileResult(errors=[Problem(exc.message, line=exc.line)])
+        return FileResult(errors=[Problem(exc.message, line=exc.line)], warnings=encoding_warnings)
 
     read_errors: list[Problem] = []
     accepted: list[tuple[dict[str, Any], int, FieldLines]] = []
@@ -125,7 +159,7 @@ def process_file(
             continue
         accepted.append((doc.value, doc.line, doc.field_lines))
     if read_errors:
-        return FileResult(errors=read_errors)
+        return FileResult(errors=read_errors, warnings=encoding_warnings)
 
     ctx = PlaceholderContext(
         base_dir=path.parent,
@@ -135,7 +169,7 @@ def process_file(
     )
     # A "$" key can only come from a "$" in the text (or an escape in a quoted scalar).
     maybe_placeholders = "$" in text or "\\" in text
-    result = FileResult()
+    result = FileResult(warnings=encoding_warnings)
     for entity, line, field_lines in accepted:
         envelope.normalize_envelope(entity)
         processed = _process_entity(entity, line, field_lines, ctx, maybe_placeholders)

@@ -22,8 +22,14 @@ Known differences from yaml v2 (all rare in catalog files; each raises YamlError
   control characters such as U+0007, which yaml v2 keeps in the string; it skips a byte order
   mark at the start of any line, where yaml v2 keeps one that is not at the very start). Line
   breaks yaml v2 does not know (a lone CR, NEL, LS, PS) are hidden from libyaml.
-* ``%YAML 1.1`` documents (yaml v2 switches to its 1.1 schema), and tags whose yaml v2 result is
-  not JSON (``!!set`` maps, ``!!omap``/``!!pairs`` sequences, ``!!merge``), are refused.
+* Tags whose yaml v2 result is not JSON (``!!set`` maps, ``!!omap``/``!!pairs`` sequences,
+  ``!!merge``) are refused.
+* A document under ``%YAML 1.1`` (and the documents after it without directives of their own) is
+  read as yaml v2 reads it: its yaml-1.1 schema (``yes``/``on``/``y`` booleans, ``0b``/``0``
+  octal/sexagesimal/underscored numbers, timestamps as ``Date.toJSON()`` strings) and ``<<``
+  merge keys, which that schema applies even with ``merge: false``. An unknown directive
+  (``%FOO``, ``%YAML 1.3``) after a 1.1 document is dropped here, so the next document stays
+  1.1, where yaml v2 would read ``%FOO``'s document as 1.2.
 * Collection-valued and ``!!binary``/``!!timestamp`` map keys are refused (yaml v2 turns them
   into flow-YAML strings).
 * Empty implicit keys (``: x`` without ``?``) are errors in libyaml. (What else libyaml
@@ -33,8 +39,8 @@ Known differences from yaml v2 (all rare in catalog files; each raises YamlError
 * Integer-like keys keep their YAML order here; a JavaScript object lists them first.
 * Integers keep full precision here; JavaScript rounds beyond 2**53 (numbers that overflow a
   double become ``inf``, as in JavaScript).
-* Nesting deeper than about 500 levels is an error here (Python's recursion limit); yaml v2
-  gives up somewhere near 800.
+* Nesting deeper than ``MAX_DEPTH`` (400) levels is an error here, naming the line where the
+  limit was crossed; yaml v2 gives up near 1100 levels.
 * Aliased collections are shared Python objects, as in JavaScript: treat values as read-only.
 """
 
@@ -65,6 +71,9 @@ from catalog.errors import YamlError
 __all__ = ["YamlDocument", "load_all"]
 
 Path = tuple[str | int, ...]
+MAX_DEPTH = 400
+"""Collections nested deeper than this are an error (yaml v2 gives up near 1100 levels with
+RESOURCE_EXHAUSTION; Python's recursion limit would stop us near 500)."""
 # libyaml's events are C-made objects; we dispatch on their exact type, so they are typed Any.
 _Event = Any
 
@@ -101,8 +110,10 @@ def load_all(text: str, *, max_alias_count: int = 100) -> list[YamlDocument]:
         restore = _RESTORE_BREAKS
     if _STREAM_SYNTAX.search(text):
         text = _prepare_stream(text)
+    composer: _Composer | None = None
     try:
-        docs = _Composer(text, max_alias_count).documents()
+        composer = _Composer(text, max_alias_count)
+        docs = composer.documents()
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
@@ -119,8 +130,10 @@ def load_all(text: str, *, max_alias_count: int = 100) -> list[YamlDocument]:
         line = text.count("\n", 0, exc.start) + 1
         raise YamlError("text contains an unpaired surrogate character", line=line) from None
     except RecursionError:
-        # yaml v2 reports RESOURCE_EXHAUSTION for the same input (nesting ~1000 deep).
-        raise YamlError("YAML is nested too deeply") from None
+        # Only when the caller's stack is already deep; MAX_DEPTH normally stops first.
+        raise YamlError(
+            "YAML is nested too deeply", line=composer.depth_line if composer else None
+        ) from None
     except PyYAMLError as exc:  # pragma: no cover - libyaml raises the marked kinds above
         raise YamlError(str(exc)) from None
     if restore is not None:
@@ -397,6 +410,102 @@ def _civil_from_days(days: int) -> tuple[int, int, int]:
     return yoe + era * 400 + (month <= 2), month, doy - (153 * mp + 2) // 5 + 1
 
 
+# --- scalars: yaml v2's YAML 1.1 schema (a document under a "%YAML 1.1" directive) ----------
+
+_BOOL11_TRUE = re.compile(r"Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON")
+_BOOL11_FALSE = re.compile(r"N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF")
+_INT11 = (
+    (re.compile(r"[-+]?0b[0-1_]+"), 2, 2),
+    (re.compile(r"[-+]?0[0-7_]+"), 1, 8),
+    (re.compile(r"[-+]?[0-9][0-9_]*"), 0, 10),
+    (re.compile(r"[-+]?0x[0-9a-fA-F_]+"), 2, 16),
+)
+_FLOAT11_EXP = re.compile(r"[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+")
+_FLOAT11 = re.compile(r"[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*")
+_INT11_TIME = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+")
+_FLOAT11_TIME = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*")
+_JS_FLOAT_PREFIX = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
+def _js_parse_float(text: str) -> float:
+    """JavaScript's parseFloat: the longest decimal prefix, NaN when there is none."""
+    match = _JS_FLOAT_PREFIX.match(text)
+    return float(match.group(0)) if match else math.nan
+
+
+def _int11(text: str) -> Any:
+    """yaml-1.1 int tags in schema order (intBin, intOct, int, intHex), or _MISSING."""
+    for pattern, offset, base in _INT11:
+        if pattern.fullmatch(text):
+            sign = text[0] if text[0] in "+-" else ""
+            digits = text[offset + len(sign) :].replace("_", "")
+            if not digits:
+                return math.nan  # parseInt("") is NaN
+            value = _int(digits, base)
+            return -value if sign == "-" else value
+    return _MISSING
+
+
+def _float11(text: str) -> Any:
+    if _FLOAT_NAN.fullmatch(text):
+        return _core_float(text)
+    if _FLOAT11_EXP.fullmatch(text) or _FLOAT11.fullmatch(text):
+        return _js_parse_float(text.replace("_", ""))
+    return _MISSING
+
+
+def _sexagesimal(text: str, *, fraction: bool) -> float | int:
+    sign = text[0] if text[0] in "+-" else ""
+    total: float | int = 0
+    for part in text[len(sign) :].replace("_", "").split(":"):
+        total = total * 60 + (_js_parse_float(part) if fraction and "." in part else int(part))
+    return -total if sign == "-" else total
+
+
+def _plain11(text: str) -> Any:
+    """The value of an untagged plain scalar under ``%YAML 1.1`` (yaml v2's yaml-1.1 schema,
+    its tags tried in schema order)."""
+    if _NULL.fullmatch(text):
+        return None
+    if _BOOL11_TRUE.fullmatch(text):
+        return True
+    if _BOOL11_FALSE.fullmatch(text):
+        return False
+    value = _int11(text)
+    if value is _MISSING:
+        value = _float11(text)
+    if value is not _MISSING:
+        return value
+    if _INT11_TIME.fullmatch(text):
+        return _sexagesimal(text, fraction=False)
+    if _FLOAT11_TIME.fullmatch(text):
+        return _sexagesimal(text, fraction=True)
+    if _TIMESTAMP.fullmatch(text):
+        return _timestamp(text, 0)
+    return text
+
+
+def _tagged11(tag: str, text: str, line: int) -> Any:
+    """An explicitly tagged scalar under ``%YAML 1.1``: a tag whose test fails leaves the
+    string (yaml v2 only warns; its 1.1 schema resolves no other known tags)."""
+    if tag == _BOOL_TAG:
+        value = _plain11(text)
+        return value if isinstance(value, bool) else text
+    if tag == _INT_TAG:
+        value = _int11(text)
+        if value is _MISSING and _INT11_TIME.fullmatch(text):
+            value = _sexagesimal(text, fraction=False)
+        return text if value is _MISSING else value
+    if tag == _FLOAT_TAG:
+        value = _float11(text)
+        if value is _MISSING and _FLOAT11_TIME.fullmatch(text):
+            value = _sexagesimal(text, fraction=True)
+        return text if value is _MISSING else value
+    if tag == _TIMESTAMP_TAG:
+        return _timestamp(text, line) if _TIMESTAMP.fullmatch(text) else text
+    return _tagged(tag, text, line)
+
+
 def _js_number(value: float) -> str:
     """JavaScript's String(number), used for map keys (ECMAScript Number::toString)."""
     if value != value:
@@ -495,6 +604,17 @@ class _Composer:
         # The innermost anchored collection being built; only set while one is open, so
         # files without anchors never touch the alias bookkeeping.
         self._track: _Anchor | None = None
+        self._plain: Callable[[str], Any] = _plain
+        self._tagged: Callable[[str, str, int], Any] = _tagged
+        self._yaml11 = False
+        self._depth = 0
+        self.depth_line = 1
+        """Line of the innermost collection being built (where too deep nesting is reported)."""
+
+    def _set_version(self, yaml11: bool) -> None:
+        self._yaml11 = yaml11
+        self._plain = _plain11 if yaml11 else _plain
+        self._tagged = _tagged11 if yaml11 else _tagged
 
     def documents(self) -> list[YamlDocument]:
         get = self._get
@@ -505,13 +625,12 @@ class _Composer:
                 event = get()
                 if type(event) is StreamEndEvent:
                     return docs
-                if event.version is not None and tuple(event.version) == (1, 1):
-                    # yaml v2 would switch to its YAML 1.1 schema (libyaml itself refuses
-                    # versions other than 1.1 and 1.2).
-                    raise YamlError(
-                        "%YAML 1.1 documents are not supported (only YAML 1.2)",
-                        line=event.start_mark.line + 1,
-                    )
+                if event.version is not None or event.tags:
+                    # yaml v2 reads a document under "%YAML 1.1" with its YAML 1.1 schema, and
+                    # the documents after it that have no directives of their own; any other
+                    # directive resets the stream to 1.2 (libyaml refuses versions other than
+                    # 1.1 and 1.2).
+                    self._set_version(event.version is not None and tuple(event.version) == (1, 1))
                 self._anchors = {}
                 lines: dict[Path, int] = {}  # a fresh dict: each document keeps its own
                 self._lines = lines
@@ -535,9 +654,9 @@ class _Composer:
                 self._track.has_scalar = True
             tag = event.tag
             if tag is None:
-                value = event.value if event.style else _plain(event.value)
+                value = event.value if event.style else self._plain(event.value)
             else:
-                value = _tagged(tag, event.value, event.start_mark.line + 1)
+                value = self._tagged(tag, event.value, event.start_mark.line + 1)
             if event.anchor is not None:
                 self._anchors[event.anchor] = _Anchor(event.anchor, value, scalar=True)
             return value
@@ -546,6 +665,12 @@ class _Composer:
         anchor = None
         if event.anchor is not None:
             anchor = self._open_anchor(event.anchor)
+        self._depth += 1
+        outer_line, self.depth_line = self.depth_line, event.start_mark.line + 1
+        if self._depth > MAX_DEPTH:
+            raise YamlError(
+                f"YAML is nested too deeply (more than {MAX_DEPTH} levels)", line=self.depth_line
+            )
         if kind is MappingStartEvent:
             if event.tag == _SET_TAG:
                 raise YamlError("the !!set tag is not supported", line=event.start_mark.line + 1)
@@ -557,6 +682,8 @@ class _Composer:
                     line=event.start_mark.line + 1,
                 )
             value = self._sequence(path)
+        self._depth -= 1
+        self.depth_line = outer_line
         if anchor is not None:
             self._close_anchor(anchor, value)
         return value
@@ -568,6 +695,7 @@ class _Composer:
         # Keys whose JS identity is not their own text (numbers, bools, null, aliases...): for
         # each property name, every identity seen so far. Stays None in ordinary maps.
         identities: dict[str, list[Any]] | None = None
+        merged: set[str] = set()  # keys that "<<" added and no key of this map has set yet
         while True:
             key_event = get()
             kind = type(key_event)
@@ -579,14 +707,24 @@ class _Composer:
                 and key_event.tag is None
                 and key_event.anchor is None
                 and self._track is None
-                and (key_event.style or _plain(key_event.value) is key_event.value)
+                and (key_event.style or self._plain(key_event.value) is key_event.value)
             ):
+                if self._yaml11 and key_event.value == "<<" and not key_event.style:
+                    self._merge(result, get(), line, merged)
+                    continue
                 # The common case: a plain string key is its own name and identity.
                 key: str = key_event.value
                 identity: Any = key
             else:
                 key, identity = self._key(key_event, line)
-            if key in result:
+            if key in merged:  # a key of the map itself replaces the merged value, in place
+                merged.discard(key)
+                if identities is not None:
+                    identities.pop(key, None)
+                if type(identity) is not str:
+                    identities = identities if identities is not None else {}
+                    identities[key] = [identity]
+            elif key in result:
                 seen = identities.get(key) if identities is not None else None
                 if seen is None:
                     # Only plain string keys had this name so far (else it would be listed).
@@ -609,6 +747,18 @@ class _Composer:
             value_event = get()
             result[key] = self._value(value_event, child)
             lines[child] = line
+
+    def _merge(self, result: dict[str, Any], event: _Event, line: int, merged: set[str]) -> None:
+        """A YAML 1.1 merge key (yaml v2's addMergeToJSMap): the keys of a map, or of each map
+        of a list, that ``result`` does not have yet are added in order."""
+        value = self._value(event, ())
+        for source in value if isinstance(value, list) else [value]:
+            if not isinstance(source, dict):
+                raise YamlError("merge sources must be maps or map aliases", line=line)
+            for key, item in source.items():
+                if key not in result:
+                    result[key] = item
+                    merged.add(key)
 
     def _key(self, event: _Event, line: int) -> tuple[str, Any]:
         """Property name and duplicate-check identity of a key that is not a plain string."""

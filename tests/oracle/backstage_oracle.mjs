@@ -24,7 +24,6 @@
 //
 // Where Steward's documented rules go beyond a stock Backstage, the harness applies them around
 // the real code (each spot is marked STEWARD below):
-//   * non-UTF-8 bytes reject the file (Node would silently decode them as U+FFFD);
 //   * placeholder paths resolve against the entity file's directory and must stay inside the
 //     input directory (after symlinks); absolute paths are refused;
 //   * placeholder URLs are never fetched (no allowed hosts): the field keeps the URL (a warning);
@@ -161,12 +160,6 @@ const message = (e) =>
     .split(root + path.sep).join('').split(root).join('.');
 
 async function readFile(file) {
-  const data = fs.readFileSync(file);
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(data); // STEWARD: strict UTF-8
-  } catch {
-    return { errors: ['file is not valid UTF-8'], entities: [] };
-  }
   const location = `file:${file}`;
   const rootEntity = {
     apiVersion: 'backstage.io/v1alpha1',

@@ -118,6 +118,27 @@ const CASES = [
   ['YAML 1.3 directive', '%YAML 1.3\n---\na: yes\n'],
   ['unknown directive', '%FOO bar\n---\na: 1\n'],
 
+  // --- documents under %YAML 1.1: yaml v2's yaml-1.1 schema ------------------------------
+  ['1.1 scalars', '%YAML 1.1\n---\na: yes\nb: 2001-12-14\nc: 0b101\nd: 1_000\ne: 1:30\nf: 012\n' +
+    'g: on\nh: 1.5_0\ni: e5\nj: 2001-12-14t21:59:43.10-05:00\nk: Off\nl: y\nm: N\nn: 09\n'],
+  ['1.1 number oddities', '%YAML 1.1\n---\na: 0_\nb: .\nc: 0x_\nd: -012\ne: +0b1_0\n' +
+    'f: 190:20:30.15\ng: .inf\nh: 1e3\ni: 12e03\nj: -1:30\nk: 0x1F\nl: 1.e2\nm: 00\n'],
+  ['1.1 keys', '%YAML 1.1\n---\n2001-01-01: a\n2001-01-01 10:00:00: b\ny: 1\n012: c\n'],
+  ['1.1 duplicate bool keys', '%YAML 1.1\n---\ny: 1\ntrue: 2\n'],
+  ['1.1 explicit tags', '%YAML 1.1\n---\na: !!bool maybe\nb: !!timestamp foo\nc: !!int 0b11\n' +
+    'd: "<<"\ne: !!str yes\nf: !!float 1:30.5\ng: !!bool on\nh: !!timestamp 2001-12-14\n'],
+  ['1.1 carries to the next documents', '%YAML 1.1\n---\na: yes\n---\nb: yes\n...\n%TAG !e! tag:x\n---\nc: on\n'],
+  ['1.1 then 1.2', '%YAML 1.1\n---\na: yes\n...\n%YAML 1.2\n---\nb: yes\n'],
+  ['1.2 then 1.1', 'a: yes\n...\n%YAML 1.1\n---\nb: yes\n'],
+  ['1.1 scalar documents', '%YAML 1.1\n--- yes\n--- 2001-01-01\n--- 1:00\n'],
+  ['1.1 merge', '%YAML 1.1\n---\nbase: &b {x: 1, y: 2}\nm:\n  yy: 3\n  <<: *b\n  z: 4\n'],
+  ['1.1 merge list then override', '%YAML 1.1\n---\nm:\n  <<: [{x: 1}, {x: 2, w: 5}]\n  x: 9\n'],
+  ['1.1 merge not a map', '%YAML 1.1\n---\nm:\n  <<: 1\n'],
+  ['1.1 quoted merge key', '%YAML 1.1\n---\na: &x 1\n<<: {b: *x}\n"<<": 3\n'],
+  ['1.1 entity', '%YAML 1.1\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\n' +
+    'metadata:\n  name: old-yaml\n  annotations:\n    acme.io/since: 2001-12-14\n' +
+    'spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n  public: yes\n'],
+
   // --- syntax errors ----------------------------------------------------------------------
   ['tab indentation', 'a:\n\tb: 1\n'],
   ['tab at start', '\ta: 1\n'],

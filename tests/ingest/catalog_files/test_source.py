@@ -194,7 +194,7 @@ def test_file_above_size_limit_is_rejected(tmp_path: Path) -> None:
     env.store.close()
 
 
-def test_non_utf8_and_alias_bomb_are_rejected_with_lines(env: Env) -> None:
+def test_non_utf8_is_kept_with_a_warning_and_alias_bomb_rejected_with_lines(env: Env) -> None:
     write(
         env.root,
         "latin1/catalog-info.yaml",
@@ -206,8 +206,9 @@ def test_non_utf8_and_alias_bomb_are_rejected_with_lines(env: Env) -> None:
     write(env.root, "bomb/catalog-info.yaml", bomb)
     write(env.root, "ok/catalog-info.yaml", component("fine"))
     env.ingest()
-    assert env.refs() == ["component:default/fine"]
+    assert env.refs() == ["component:default/fine", "component:default/latin"]
     problems = {p[1]: p for p in env.problems()}
+    assert problems["repos/latin1/catalog-info.yaml"][0] == "warning"
     assert problems["repos/latin1/catalog-info.yaml"][2] == 9
     assert "UTF-8" in problems["repos/latin1/catalog-info.yaml"][3]
     assert problems["repos/bomb/catalog-info.yaml"][2] is not None
