@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from catalog.errors import ConfigError, YamlError
 from catalog.yaml12 import load_all
+from ingest.config_types import BaseUrl as WebhookUrl
 from ingest.paths import ConfigPath
 from ingest.registry import SOURCE_TYPES
 
@@ -30,13 +31,19 @@ class ApiConfig(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=7008, ge=1, le=65535)
     tokens_env: str = "STEWARD_API_TOKENS"
+    sql_timeout_s: float = Field(default=30.0, gt=0, le=3600)
+    sql_max_rows: int = Field(default=10_000, ge=1, le=1_000_000)
+    metrics_auth: bool = False
+    """Whether ``/metrics`` needs a token too (``/healthz`` and ``/readyz`` never do)."""
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
 
 
 class OwnershipGapsReportConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cron: str = "0 8 * * MON"
     out_dir: ConfigPath = Path("reports")
-    webhook_url: str | None = None
+    webhook_url: WebhookUrl | None = None
+    """A Slack-compatible incoming webhook (http/https only; redirects are not followed)."""
 
 
 class ReportsConfig(BaseModel):
