@@ -14,9 +14,9 @@ from pydantic import BaseModel
 from ingest.aws_tags import AwsTagsConfig, AwsTagsSource
 from ingest.backstage_catalog import BackstageCatalogConfig, BackstageCatalogSource
 from ingest.catalog_files import CatalogFilesConfig, CatalogFilesSource
+from ingest.codeowners import CodeownersConfig, CodeownersSource
 from ingest.github import GithubConfig, GithubSource
 from ingest.pagerduty import PagerDutyConfig, PagerDutySource
-from ingest.repositories import CodeownersConfig, CodeownersSource
 from ingest.source import Source
 
 

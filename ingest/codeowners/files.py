@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ingest.codeowners import CodeOwners, classify_owner
+from ingest.codeowners.owners import CodeOwners
+from ingest.codeowners.parser import classify_owner
 
 CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 """GitHub's search order: the first file found wins, the others are ignored."""

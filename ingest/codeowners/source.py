@@ -15,13 +15,13 @@ from catalog.errors import SourceError
 from catalog.files import read_limited
 from catalog.model import Problem
 from ingest.catalog_files.discovery import walk_catalog_files
-from ingest.codeowners import CodeOwners
+from ingest.codeowners.config import CodeownersConfig
+from ingest.codeowners.files import OwnerMapping, find_codeowners, owners_of_paths
+from ingest.codeowners.git_head import GitError, GitHead, git_dir, read_head
+from ingest.codeowners.owners import CodeOwners
+from ingest.codeowners.records import CodeownersRecord, CodeownersRuleRecord, RepositoryRecord
 from ingest.paths import is_inside, real_roots
 from ingest.records import ProblemRecord, Record
-from ingest.repositories.codeowners_files import OwnerMapping, find_codeowners, owners_of_paths
-from ingest.repositories.config import CodeownersConfig
-from ingest.repositories.git_head import GitError, GitHead, git_dir, read_head
-from ingest.repositories.records import CodeownersRecord, CodeownersRuleRecord, RepositoryRecord
 from ingest.source import SourceContext
 
 _SCP_URL = re.compile(r"^(?:[\w.-]+@)?([\w.-]+):(?!//)(.+?)(?:\.git)?/?$")
@@ -218,7 +218,15 @@ class CodeownersSource:
         try:
             with path.open("rb") as fh:
                 version, key, payload = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        except (
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            ImportError,
+        ):  # ImportError: a cache written before ingest/repositories moved
             return {}
         return payload if version == CACHE_VERSION and key == settings else {}
 

@@ -14,11 +14,11 @@ from typing import Any
 from catalog.model import FileResult, Problem
 from catalog.processing import process_file
 from ingest.codeowners import CodeOwners
+from ingest.codeowners.files import OwnerMapping, find_codeowners, owners_of_paths
+from ingest.codeowners.records import CodeownersRecord, CodeownersRuleRecord, RepositoryRecord
 from ingest.github.client import GithubClient, RepoError
 from ingest.github.config import GithubConfig
 from ingest.records import ProblemRecord, Record
-from ingest.repositories.codeowners_files import OwnerMapping, find_codeowners, owners_of_paths
-from ingest.repositories.records import CodeownersRecord, CodeownersRuleRecord, RepositoryRecord
 
 
 @dataclass

@@ -19,6 +19,8 @@ import httpx
 
 from catalog.model import ProcessedEntity
 from catalog.processing import resolve_conflicts
+from ingest.codeowners.files import OwnerMapping
+from ingest.codeowners.records import RepositoryRecord
 from ingest.entity_records import entity_record, with_location_annotations
 from ingest.github.cache import ResponseCache, ScanCache
 from ingest.github.client import EmptyRepository, GithubClient, RepoError
@@ -26,8 +28,6 @@ from ingest.github.config import GithubConfig
 from ingest.github.ratelimit import RateLimit
 from ingest.github.scan import CatalogFile, RepoScan, RepoScanner
 from ingest.records import EntityRecord, FileRecord, ProblemRecord, Record, RelationRecord
-from ingest.repositories.codeowners_files import OwnerMapping
-from ingest.repositories.records import RepositoryRecord
 from ingest.source import SourceContext
 
 _RUN_ONLY = {

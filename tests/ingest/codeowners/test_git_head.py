@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.repositories.git_head import GitError, read_head
-from tests.ingest.repositories.gitrepo import commit_file, git, make_repo
+from ingest.codeowners.git_head import GitError, read_head
+from tests.ingest.codeowners.gitrepo import commit_file, git, make_repo
 
 
 def test_head_of_a_branch_matches_git(tmp_path: Path) -> None:

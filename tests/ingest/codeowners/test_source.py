@@ -9,9 +9,9 @@ import pytest
 
 from catalog.store import Store
 from ingest.catalog_files import CatalogFilesConfig, CatalogFilesSource
-from ingest.repositories import CodeownersConfig, CodeownersSource
+from ingest.codeowners import CodeownersConfig, CodeownersSource
 from ingest.runner import RunOutcome, run_source
-from tests.ingest.repositories.gitrepo import commit_file, git, make_repo
+from tests.ingest.codeowners.gitrepo import commit_file, git, make_repo
 
 ORG = """
 apiVersion: backstage.io/v1alpha1
