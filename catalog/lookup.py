@@ -1,39 +1,116 @@
-"""Finding the entity a person means: lenient refs, close-name suggestions."""
+"""Finding the entity a person means: lenient refs, close-name suggestions.
+
+People type ``name``, ``kind:name``, ``ns/name`` or ``kind:ns/name``, any case. Kind defaults to
+``component`` (or the caller's ``default_kind``) and namespace to ``default``, as in Backstage;
+when that names nothing and the kind or the namespace was left out, the one known entity with
+that name (of the given kind / in the given namespace) is taken instead. Anything else is an
+``UnknownEntityError`` with close names as suggestions.
+
+One algorithm, two places that know refs: the database (``resolve_ref(con, …)``, the CLI and the
+API) and the dependency graph (``graph.resolve``, whose missing nodes can be asked about too).
+"""
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
+from typing import Protocol
 
 import duckdb
 
-from catalog.errors import CatalogError, UnknownEntityError
-from catalog.refs import canonical_ref
+from catalog.errors import UnknownEntityError
+from catalog.refs import EntityRefError, parse_entity_ref
+
+DEFAULT_KIND = "component"
+MAX_SUGGESTIONS = 5
+
+
+class KnownRefs(Protocol):
+    """The refs a lookup may answer with (canonical, lowercase ``kind:namespace/name``)."""
+
+    def has(self, ref: str) -> bool: ...
+
+    def named(self, name: str) -> list[str]:
+        """The refs whose name is ``name`` (lowercase), sorted."""
+        ...
+
+    def all(self) -> Iterable[str]: ...
+
+
+def resolve_in(known: KnownRefs, text: str, *, default_kind: str = DEFAULT_KIND) -> str:
+    """The canonical ref of the entity ``text`` names among ``known``, or UnknownEntityError."""
+    raw = text.strip()
+    try:
+        parsed = parse_entity_ref(raw, default_kind=default_kind)
+    except EntityRefError:
+        raise UnknownEntityError(raw, suggestions(known, raw.lower())) from None
+    ref = parsed.canonical()
+    if known.has(ref):
+        return ref
+    explicit_kind = ":" in raw.split("/", 1)[0]
+    explicit_namespace = "/" in raw
+    kind, namespace, name = parsed.kind.lower(), parsed.namespace.lower(), parsed.name.lower()
+    candidates = [
+        candidate
+        for candidate in known.named(name)
+        if (not explicit_kind or _kind(candidate) == kind)
+        and (not explicit_namespace or _namespace(candidate) == namespace)
+    ]
+    if len(candidates) == 1:
+        return candidates[0]
+    raise UnknownEntityError(ref, candidates or suggestions(known, ref))
+
+
+def suggestions(known: KnownRefs, wanted: str) -> list[str]:
+    """Up to five known refs close to ``wanted`` (a ref or a name): close names first."""
+    refs = sorted(known.all())
+    by_name: dict[str, list[str]] = {}
+    for ref in refs:
+        by_name.setdefault(_name(ref), []).append(ref)
+    name = _name(wanted)
+    close = [
+        ref
+        for match in difflib.get_close_matches(name, list(by_name), n=MAX_SUGGESTIONS, cutoff=0.6)
+        for ref in by_name[match]
+    ]
+    close += difflib.get_close_matches(wanted, refs, n=MAX_SUGGESTIONS, cutoff=0.6)
+    return list(dict.fromkeys(close))[:MAX_SUGGESTIONS]
+
+
+def _kind(ref: str) -> str:
+    return ref.split(":", 1)[0]
+
+
+def _namespace(ref: str) -> str:
+    return ref.split(":", 1)[-1].split("/", 1)[0]
+
+
+def _name(ref: str) -> str:
+    return ref.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+class DatabaseRefs:
+    """The entities of the store's ``entities`` view."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def has(self, ref: str) -> bool:
+        found = self.con.execute("SELECT 1 FROM entities WHERE ref = ?", [ref]).fetchone()
+        return found is not None
+
+    def named(self, name: str) -> list[str]:
+        rows = self.con.execute(
+            "SELECT ref FROM entities WHERE lower(name) = ? ORDER BY ref", [name]
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def all(self) -> Iterable[str]:
+        return [str(row[0]) for row in self.con.execute("SELECT ref FROM entities").fetchall()]
 
 
 def resolve_ref(
-    con: duckdb.DuckDBPyConnection, text: str, *, default_kind: str = "component"
+    con: duckdb.DuckDBPyConnection, text: str, *, default_kind: str = DEFAULT_KIND
 ) -> str:
-    """The canonical ref of an existing entity named by ``text`` (``name``, ``kind:name`` or
-    ``kind:namespace/name``, any case). A bare name that is not a ``default_kind`` but names
-    exactly one entity of another kind resolves to it. Unknown → UnknownEntityError with
-    suggestions of close names."""
-    try:
-        wanted = canonical_ref(text.strip(), default_kind=default_kind, default_namespace="default")
-    except CatalogError as exc:
-        raise UnknownEntityError(text, []) from exc
-    if con.execute("SELECT 1 FROM entities WHERE ref = ?", [wanted]).fetchone():
-        return wanted
-    if ":" not in text:
-        rows = con.execute(
-            "SELECT ref FROM entities WHERE lower(name) = lower(?) ORDER BY ref", [text.strip()]
-        ).fetchall()
-        if len(rows) == 1:
-            return str(rows[0][0])
-    refs = [str(r[0]) for r in con.execute("SELECT ref FROM entities").fetchall()]
-    names = {ref.split("/", 1)[-1]: ref for ref in refs}
-    close = difflib.get_close_matches(wanted, refs, n=5, cutoff=0.6)
-    close += [
-        names[n]
-        for n in difflib.get_close_matches(wanted.split("/", 1)[-1], list(names), n=5, cutoff=0.6)
-    ]
-    raise UnknownEntityError(wanted, list(dict.fromkeys(close))[:5])
+    """The canonical ref of an existing entity named by ``text`` (see the module docstring)."""
+    return resolve_in(DatabaseRefs(con), text, default_kind=default_kind)
