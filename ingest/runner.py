@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.errors import StewardError
+from catalog.secrets import redact
 from catalog.store import Store
 from ingest.records import Record
 from ingest.source import ProgressCallback, Source, SourceContext, SourceReport, _no_progress
@@ -68,7 +69,9 @@ def run_source(
         progress=progress,
     )
     with _gc_paused():
-        return _run(store, run_id, name, source, ctx)
+        outcome = _run(store, run_id, name, source, ctx)
+    _redact_report(outcome.report)
+    return outcome
 
 
 def _run(store: Store, run_id: int, name: str, source: Source, ctx: SourceContext) -> RunOutcome:
@@ -120,7 +123,13 @@ def _run(store: Store, run_id: int, name: str, source: Source, ctx: SourceContex
     return RunOutcome(run_id, name, "ok", report)
 
 
+def _redact_report(report: SourceReport) -> None:
+    report.errors[:] = [redact(m) for m in report.errors]
+    report.warnings[:] = [redact(m) for m in report.warnings]
+
+
 def _fail(store: Store, run_id: int, name: str, report: SourceReport, message: str) -> RunOutcome:
+    message = redact(message)  # exception text can quote a credential (a header value, a URL)
     report.error(message)
     store.finish_run(
         run_id,

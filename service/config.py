@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 
 from catalog.errors import ConfigError, YamlError
+from catalog.secrets import register as register_secret
+from catalog.secrets import secret_problem
 from catalog.yaml12 import load_all
 from ingest.config_types import BaseUrl as WebhookUrl
 from ingest.paths import ConfigPath
@@ -71,59 +74,162 @@ class StewardConfig(BaseModel):
 
     # filled by load_config: the validated model of each source, in file order
     source_configs: dict[str, BaseModel] = Field(default_factory=dict, exclude=True)
+    _locator: _Locator | None = PrivateAttr(default=None)
 
     @property
     def resolved_state_dir(self) -> Path:
         return self.state_dir or self.database.with_name(self.database.name + ".state")
+
+    def error(self, loc: tuple[str | int, ...], message: str) -> ConfigError:
+        """A ConfigError naming this config's file, the line of ``loc`` and the field."""
+        if self._locator is None:
+            return ConfigError(f"{'.'.join(str(p) for p in loc)}: {message}")
+        return self._locator.error(loc, message)
+
+    def check_runnable(self) -> None:
+        """Raise ConfigError (file:line: field) if an ingest cannot work with this config:
+        a source root that is missing, an unwritable database or state directory."""
+        for name, source_config in self.source_configs.items():
+            roots = getattr(source_config, "roots", None)
+            for index, root in enumerate(roots if isinstance(roots, list) else []):
+                if isinstance(root, Path) and not root.is_dir():
+                    what = "does not exist" if not os.path.lexists(root) else "is not a directory"
+                    raise self.error(("sources", name, "roots", index), f"root {root} {what}")
+        problem = _unwritable(self.database.parent)
+        if problem is None and self.database.exists() and not os.access(self.database, os.W_OK):
+            problem = f"{self.database} is not writable"
+        if problem is not None:
+            raise self.error(("database",), f"cannot write the database: {problem}")
+        problem = _unwritable(self.resolved_state_dir)
+        if problem is not None:
+            loc = ("state_dir",) if self.state_dir is not None else ("database",)
+            raise self.error(loc, f"cannot write the state directory: {problem}")
+
+
+@dataclass(frozen=True)
+class _Locator:
+    """Turns a field path into ``file:line: field: message`` for one loaded config file."""
+
+    path: Path
+    lines: dict[tuple[str | int, ...], int]
+    default_line: int
+
+    def error(self, loc: tuple[str | int, ...], message: str) -> ConfigError:
+        line = _line_for(self.lines, loc) or self.default_line
+        field = ".".join(str(p) for p in loc) or "(root)"
+        return ConfigError(f"{self.path}:{line}: {field}: {message}")
+
+
+def _unwritable(directory: Path) -> str | None:
+    """Why files cannot be created in ``directory`` (created if missing), or None."""
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is not a directory"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{existing} is not writable"
+    return None
 
 
 def default_config_path() -> Path:
     return Path(os.environ.get("STEWARD_CONFIG") or DEFAULT_CONFIG)
 
 
-def load_config(path: Path | None = None) -> StewardConfig:
+def load_config(path: Path | None = None, *, sources: bool = True) -> StewardConfig:
+    """Load and validate steward.yaml; raise ConfigError naming file, line and field.
+
+    With ``sources=False`` (read-only commands) the ``sources`` section is neither interpolated
+    nor validated, so a reader needs none of the sources' ``${ENV}`` secrets."""
     path = path or default_config_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    text = _read_config_text(path)
     try:
         docs = [d for d in load_all(text) if d.value is not None]
     except YamlError as exc:
         raise ConfigError(f"{path}:{exc.line}: {exc.message}") from exc
-    if len(docs) != 1 or not isinstance(docs[0].value, dict):
-        raise ConfigError(f"{path}: expected exactly one YAML mapping")
+    if not docs:
+        raise ConfigError(f"{path}:1: the file is empty; it must be a mapping (database:, …)")
+    if len(docs) > 1:
+        raise ConfigError(f"{path}:{docs[1].line}: a second YAML document; steward.yaml holds one")
+    if not isinstance(docs[0].value, dict):
+        kind = "a list" if isinstance(docs[0].value, list) else f"a {type(docs[0].value).__name__}"
+        raise ConfigError(
+            f"{path}:{docs[0].line}: the top level is {kind}; it must be a mapping (database:, …)"
+        )
     doc = docs[0]
-    lines: dict[tuple[str | int, ...], int] = doc.field_lines
+    locator = _Locator(path, doc.field_lines, doc.line)
+    fail = locator.error
 
-    def fail(loc: tuple[str | int, ...], message: str) -> ConfigError:
-        line = _line_for(lines, loc) or doc.line
-        field = ".".join(str(p) for p in loc) or "(root)"
-        return ConfigError(f"{path}:{line}: {field}: {message}")
-
-    data = _interpolate(doc.value, (), fail)
+    raw: dict[str, Any] = dict(doc.value)
+    raw_sources = raw.pop("sources", None)
+    data = _interpolate(raw, (), fail)
+    if raw_sources is not None:
+        data["sources"] = _interpolate(raw_sources, ("sources",), fail) if sources else {}
     context = {"base_dir": path.parent.resolve()}
     try:
         config = StewardConfig.model_validate(data, context=context)
     except ValidationError as exc:
         err = exc.errors()[0]
         raise fail(tuple(err["loc"]), _message(err)) from None
-    for name, raw in config.sources.items():
-        loc: tuple[str | int, ...] = ("sources", name)
-        if not _SOURCE_NAME.match(name):
-            raise fail(loc, "source names are lowercase letters, digits, '-' and '_'")
-        type_name = raw.get("type")
-        if type_name not in SOURCE_TYPES:
-            known = ", ".join(sorted(SOURCE_TYPES))
-            raise fail((*loc, "type"), f"unknown source type {type_name!r} (known: {known})")
-        try:
-            config.source_configs[name] = SOURCE_TYPES[type_name].config_model.model_validate(
-                raw, context=context
-            )
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            raise fail((*loc, *err["loc"]), _message(err)) from None
+    config._locator = locator
+    if config.database.is_dir():
+        raise fail(("database",), f"{config.database} is a directory; name a database file")
+    for name, raw_source in config.sources.items():
+        config.source_configs[name] = _source_config(name, raw_source, context, fail)
     return config
+
+
+def _source_config(name: str, raw: dict[str, Any], context: dict[str, Any], fail: Any) -> BaseModel:
+    loc: tuple[str | int, ...] = ("sources", name)
+    if not _SOURCE_NAME.match(name):
+        raise fail(loc, "source names are lowercase letters, digits, '-' and '_'")
+    type_name = raw.get("type")
+    if type_name not in SOURCE_TYPES:
+        known = ", ".join(sorted(SOURCE_TYPES))
+        raise fail((*loc, "type"), f"unknown source type {type_name!r} (known: {known})")
+    try:
+        source_config = SOURCE_TYPES[type_name].config_model.model_validate(raw, context=context)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise fail((*loc, *err["loc"]), _message(err)) from None
+    for field_loc, secret in _secrets_of(source_config):
+        problem = secret_problem(secret)
+        if problem is not None:
+            raise fail((*loc, *field_loc), problem)
+        register_secret(secret)
+    return source_config
+
+
+def _read_config_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: config file not found (pass --config FILE or set $STEWARD_CONFIG)"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from None
+
+
+def _secrets_of(model: BaseModel) -> list[tuple[tuple[str, ...], str]]:
+    """Every ``SecretStr`` value in ``model`` (nested models included) with its field path."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, SecretStr):
+            found.append(((name,), value.get_secret_value()))
+        elif isinstance(value, BaseModel):
+            found.extend(((name, *sub), secret) for sub, secret in _secrets_of(value))
+    return found
 
 
 def _message(err: Any) -> str:
