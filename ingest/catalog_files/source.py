@@ -5,10 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,6 +21,7 @@ from ingest.catalog_files.discovery import (
     resolve_location_target,
     walk_catalog_files,
 )
+from ingest.catalog_files.workers import parser_pool
 from ingest.entity_records import entity_record, with_location_annotations
 from ingest.paths import containing_root, real_roots
 from ingest.records import EntityRecord, FileRecord, ProblemRecord, Record, RelationRecord
@@ -239,7 +238,7 @@ class CatalogFilesSource:
                 ctx.progress(1, None)
             return
         chunk = max(1, min(64, len(jobs) // (workers * 8)))
-        with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
+        with parser_pool(workers) as pool:
             for result in pool.map(parse, jobs, chunksize=chunk):
                 yield result
                 ctx.progress(1, None)

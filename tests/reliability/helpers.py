@@ -67,3 +67,32 @@ def steward(
         text=True,
         timeout=120,
     )
+
+
+def session_processes(session_id: int) -> list[int]:
+    """Pids of the live processes in session ``session_id`` (zombies excluded)."""
+    found: list[int] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        state, sid = fields[0], int(fields[3])
+        if sid == session_id and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def wait_until_gone(session_id: int, timeout: float) -> list[int]:
+    """Wait up to ``timeout`` s for every process of the session to exit; the survivors."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        alive = session_processes(session_id)
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
