@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
-from service import cli
-from service.cli import app
+from service.cli import app, common
 from tests.scorecards.conftest import Env, write_catalog
 from tests.scorecards.test_rollups_history_dryrun import CARD, changed_catalog
 
@@ -25,8 +23,8 @@ CONFIG = (
 @pytest.fixture()
 def config(env: Env, monkeypatch: pytest.MonkeyPatch) -> Path:
     """steward.yaml over the fixture's database (closed, so the CLI can open it read-only)."""
-    monkeypatch.setattr(cli, "console", Console(width=400))
-    monkeypatch.setattr(cli, "err_console", Console(stderr=True, width=400))
+    monkeypatch.setattr(common.console, "width", 400)
+    monkeypatch.setattr(common.err_console, "width", 400)
     env.card(CARD, levels="[bronze, silver]")
     env.store.close()
     path = env.tmp / "steward.yaml"
