@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STEWARD := $(VENV)/bin/steward
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test test-python lint bench clean
+.PHONY: install run test test-python test-plugin install-plugin lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,10 +19,27 @@ $(PRISM_INSTALLED): tests/prism/package.json tests/prism/package-lock.json
 
 install: $(VENV)/.installed $(PRISM_INSTALLED)
 
+# The Backstage plugin (backstage-plugin/): npm install from the committed package-lock.json
+# (npm install rather than npm ci, as measured offline here; it keeps to the lock).
+PLUGIN := backstage-plugin
+PLUGIN_INSTALLED := $(PLUGIN)/node_modules/.installed
+$(PLUGIN_INSTALLED): $(PLUGIN)/package.json $(PLUGIN)/package-lock.json
+	cd $(PLUGIN) && npm install --no-audit --no-fund
+	touch $@
+
+install-plugin: $(PLUGIN_INSTALLED)
+
+# type-check, lint, component tests (CI=true: no watch mode) and build of the plugin
+test-plugin: $(PLUGIN_INSTALLED)
+	cd $(PLUGIN) && npx tsc
+	cd $(PLUGIN) && npx backstage-cli package lint --max-warnings 0
+	cd $(PLUGIN) && CI=true npx backstage-cli package test
+	cd $(PLUGIN) && npx backstage-cli package build
+
 run: $(VENV)/.installed
 	$(STEWARD) demo
 
-test: install test-python
+test: install test-python test-plugin
 
 test-python:
 	$(PY) -m pytest -q

@@ -1,0 +1,1 @@
+export { EntityOwnershipCard } from './EntityOwnershipCard';

@@ -1,0 +1,1 @@
+export { EntityStewardContent } from './EntityStewardContent';

@@ -1,0 +1,1 @@
+export { GroupStewardContent } from './GroupStewardContent';
