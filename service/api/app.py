@@ -2,7 +2,8 @@
 
 Routes are thin: each reads through ``service.reader()`` (its own cursor, never waiting for an
 ingest) or ``service.graph()``, and answers with a pydantic model so ``/docs`` shows the exact
-schema. Every ``/api/`` route needs a bearer token unless ``auth=False`` (``steward demo``).
+schema. Every ``/api/`` route needs a bearer token unless ``auth=False`` (``steward demo``);
+``/healthz`` and ``/readyz`` never do, ``/metrics`` does when ``api.metrics_auth`` is set.
 """
 
 from __future__ import annotations
@@ -10,10 +11,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from service.api import routes_entities, routes_ops, routes_reports, routes_teams
 from service.api.auth import TokenCheck, tokens_from_env
 from service.api.health import health_router
+from service.api.metrics import ApiMetrics
+from service.api.middleware import ApiAuth, BodyLimit, Timing
 from service.api.problems import ApiProblem, install_problem_handlers
 from service.api.protocol import ServiceLike
 
@@ -26,11 +32,22 @@ def create_app(service: ServiceLike, *, auth: bool) -> FastAPI:
         summary="Catalog ownership, readiness scorecards and blast radius for Backstage",
         version="1",
     )
+    config = service.config.api
     app.state.service = service
-    app.state.tokens = TokenCheck(tokens_from_env(service.config.api.tokens_env)) if auth else None
+    tokens = TokenCheck(tokens_from_env(config.tokens_env)) if auth else None
+    app.state.tokens = tokens
+    metrics = ApiMetrics(service)
     install_problem_handlers(app)
     app.include_router(health_router())
     app.include_router(api_router(), dependencies=[Depends(require_token)])
+    app.include_router(
+        metrics_router(metrics),
+        dependencies=[Depends(require_token)] if config.metrics_auth else [],
+    )
+    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    if tokens is not None:
+        app.add_middleware(ApiAuth, allows=tokens.allows)
+    app.add_middleware(Timing, observe=metrics.observe)
     return app
 
 
@@ -47,5 +64,20 @@ def require_token(
 
 
 def api_router() -> APIRouter:
-    """Every ``/api/v1`` route (added module by module)."""
-    return APIRouter(prefix="/api/v1")
+    """Every ``/api/v1`` route."""
+    api = APIRouter(prefix="/api/v1")
+    for module in (routes_entities, routes_teams, routes_ops, routes_reports):
+        api.include_router(module.router())
+    return api
+
+
+def metrics_router(metrics: ApiMetrics) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/metrics", response_class=Response)
+    def prometheus() -> Response:
+        """Prometheus text: request latency by route, ingest runs/duration/records/errors and
+        last success per source, entities by kind, open gaps by type."""
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router

@@ -1,0 +1,93 @@
+"""Team routes: scorecard roll-ups along the group tree, and ownership gaps."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from catalog.errors import CatalogError
+from catalog.refs import canonical_ref
+from scorecards.queries import team_scorecard
+from service.api import models
+from service.api.problems import ApiProblem
+from service.api.protocol import ServiceLike
+from service.api.refs import path_ref, require_entity
+from service.ownership import ownership_gaps
+
+TEAM = "/teams/{namespace}/{name}"
+MAX_GAPS = 100_000
+
+
+def _service(request: Request) -> ServiceLike:
+    service: ServiceLike = request.app.state.service
+    return service
+
+
+def _gaps(rows: list[dict[str, Any]], team: str | None, limit: int) -> models.Gaps:
+    return models.Gaps(
+        team=team,
+        count=len(rows),
+        by_type=dict(sorted(Counter(r["gap"] for r in rows).items())),
+        gaps=[models.Gap(**r) for r in rows[:limit]],
+    )
+
+
+def router() -> APIRouter:
+    api = APIRouter(tags=["teams"])
+
+    @api.get(f"{TEAM}/scorecards", response_model=models.TeamScorecards)
+    def team_scorecards(namespace: str, name: str, request: Request) -> models.TeamScorecards:
+        """Roll-ups for the group and every group below it, and the entities they own."""
+        ref = path_ref("group", namespace, name)
+        with _service(request).reader() as cur:
+            require_entity(cur, ref)
+            found = team_scorecard(cur, ref)
+            groups = [
+                str(r[0])
+                for r in cur.execute(
+                    "SELECT member_group FROM _group_tree WHERE team = ? ORDER BY 1", [ref]
+                ).fetchall()
+            ]
+        return models.TeamScorecards(
+            team=ref,
+            groups=groups,
+            scorecards=[
+                models.TeamScorecardRollup(**{**s, "levels": dict(s["levels"] or {})})
+                for s in found["scorecards"]
+            ],
+            entities=[models.TeamEntityScore(**e) for e in found["entities"]],
+        )
+
+    @api.get(f"{TEAM}/gaps", response_model=models.Gaps)
+    def team_gaps(
+        namespace: str,
+        name: str,
+        request: Request,
+        limit: Annotated[int, Query(ge=1, le=MAX_GAPS)] = 10_000,
+    ) -> models.Gaps:
+        """Open ownership gaps of the group and every group below it."""
+        ref = path_ref("group", namespace, name)
+        with _service(request).reader() as cur:
+            require_entity(cur, ref)
+            return _gaps(ownership_gaps(cur, team=ref), ref, limit)
+
+    @api.get("/gaps", response_model=models.Gaps)
+    def gaps(
+        request: Request,
+        team: Annotated[str | None, Query(description="a group ref; its subtree too")] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_GAPS)] = 10_000,
+    ) -> models.Gaps:
+        """Open ownership gaps, all or those of one team (``?team=group:default/payments``)."""
+        with _service(request).reader() as cur:
+            if team is None:
+                return _gaps(ownership_gaps(cur), None, limit)
+            try:
+                ref = canonical_ref(team.strip(), default_kind="group", default_namespace="default")
+            except CatalogError as exc:
+                raise ApiProblem(400, f"malformed team ref {team!r}: {exc}") from None
+            require_entity(cur, ref)
+            return _gaps(ownership_gaps(cur, team=ref), ref, limit)
+
+    return api
