@@ -275,10 +275,11 @@ def _codeowners(
 def _monorepo_tree(rng: random.Random, shape: str, n_files: int) -> list[str]:
     """Paths of a monorepo: "deep" about 8 files per directory; "flat" about 1.4."""
     if shape == "deep":
-        dirs: list[str] = []
-        frontier = [(f"{top}/{w}", 2) for top in TOP for w in WORDS]
-        dirs += [d for d, _ in frontier]
-        while frontier and len(dirs) < n_files // 8:
+        n_dirs = max(4, n_files // 8)
+        roots = rng.sample([f"{top}/{w}" for top in TOP for w in WORDS], max(2, n_dirs // 6))
+        frontier = [(d, 2) for d in roots]
+        dirs = list(roots)
+        while frontier and len(dirs) < n_dirs:
             parent, depth = frontier.pop(rng.randrange(len(frontier)))
             for child in rng.sample(SUBDIRS, rng.choice((1, 2, 3, 4, 6))):
                 dirs.append(f"{parent}/{child}")
@@ -291,7 +292,7 @@ def _monorepo_tree(rng: random.Random, shape: str, n_files: int) -> list[str]:
                 + [rng.choice(SUBDIRS) for _ in range(rng.choice((1, 2, 3, 4, 5)))]
             )
             + f"/m{i % 97}"
-            for i in range(int(n_files / 1.4))
+            for i in range(int(n_files * 1.5))
         ]
     seen: set[str] = set()
     paths: list[str] = []
@@ -554,6 +555,8 @@ def change_repos(data: Path, fraction: float, round_no: int) -> list[str]:
             files["README.md"] += f"\nrev {round_no}\n"
         changed.append(Repo(i, name, "", files, []))
         parents[name] = (work / ".git" / "refs" / "heads" / "main").read_text().strip()
+    manifest = data / "manifest.json"  # no longer what the generator wrote: regenerate next time
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "changed": True}))
     # each commit starts from its parent's tree ("from"), so the files only in git are kept
     commits = commit_repos(data / "git" / "objects.git", changed, parents=parents)
     for repo in changed:
@@ -808,7 +811,8 @@ def ensure(size_name: str, out: Path = DEFAULT_OUT, seed: int = 7) -> Path:
     manifest = target / "manifest.json"
     if manifest.is_file():
         data = json.loads(manifest.read_text())
-        if data.get("seed") == seed and data.get("generator") == _fingerprint():
+        fresh = data.get("seed") == seed and data.get("generator") == _fingerprint()
+        if fresh and not data.get("changed"):
             return target
     generate(SIZES[size_name], target, seed)
     data = json.loads(manifest.read_text())

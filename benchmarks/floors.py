@@ -1,0 +1,117 @@
+"""Floors and peers, each measured in a fresh process on the same data as the command beside it.
+
+* ``csafeloader``: read and parse every catalog file the catalog source reads with
+  ``yaml.CSafeLoader`` (libyaml), nothing else — the least any YAML-reading ingest must pay.
+* ``duckdb_bulk_load``: the rows every snapshot table holds after the ingest, loaded from Arrow
+  into a new DuckDB file with one ``CREATE TABLE … AS`` each — the least a store load must pay.
+* ``codeowners``: Steward's matcher against the PyPI ``codeowners`` package on the monorepos'
+  CODEOWNERS and their full file lists, per tree shape (deep: ~8 files per directory; flat:
+  ~1.4), parse + every lookup, answers compared.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.measure import json_tail, python
+
+CSAFELOADER = r"""
+import json, os, sys, time
+from pathlib import Path
+import yaml
+data = Path(sys.argv[1])
+start = time.perf_counter()
+files = [data / "org" / "org.yaml"]
+for dirpath, dirnames, filenames in os.walk(data / "repos"):
+    dirnames[:] = [d for d in dirnames if d != ".git"]
+    files += [Path(dirpath) / f for f in filenames if f in ("catalog-info.yaml", "catalog-info.yml")]
+listed = time.perf_counter()
+docs = errors = 0
+for f in files:
+    try:
+        docs += sum(1 for d in yaml.load_all(f.read_text("utf-8"), Loader=yaml.CSafeLoader) if d)
+    except yaml.YAMLError:
+        errors += 1
+end = time.perf_counter()
+print(json.dumps({"files": len(files), "documents": docs, "broken_files": errors,
+                  "walk_s": listed - start, "parse_s": end - listed}))
+"""
+
+BULK_LOAD = r"""
+import json, sys, tempfile, time
+from pathlib import Path
+import duckdb
+src = duckdb.connect(sys.argv[1], read_only=True)
+tables = [r[0] for r in src.execute(
+    "SELECT table_name FROM information_schema.tables "
+    "WHERE table_type = 'BASE TABLE' AND table_name LIKE '%_rows'").fetchall()]
+arrow = {}
+for t in tables:
+    cols = [c[0] for c in src.execute(f'DESCRIBE "{t}"').fetchall()]
+    if "valid_to" in cols:  # history-kept snapshot rows: the current ones, without bookkeeping
+        sql = f'SELECT * EXCLUDE (valid_from, valid_to, row_hash) FROM "{t}" WHERE valid_to IS NULL'
+    elif "run_id" in cols:  # per-run rows (scorecards): the last run's
+        sql = f'SELECT * FROM "{t}" WHERE run_id = (SELECT max(run_id) FROM "{t}")'
+    else:
+        sql = f'SELECT * FROM "{t}"'
+    arrow[t] = src.sql(sql).to_arrow_table()
+src.close()
+rows = sum(a.num_rows for a in arrow.values())
+with tempfile.TemporaryDirectory() as tmp:
+    start = time.perf_counter()
+    con = duckdb.connect(str(Path(tmp) / "floor.duckdb"))
+    for name, table in arrow.items():
+        con.register("batch", table)
+        con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM batch')
+        con.unregister("batch")
+    con.close()
+    seconds = time.perf_counter() - start
+print(json.dumps({"tables": len(arrow), "rows": rows, "load_s": seconds}))
+"""
+
+CODEOWNERS = r"""
+import json, sys, time
+from pathlib import Path
+from codeowners import CodeOwners as Package
+from ingest.codeowners import CodeOwners
+data = Path(sys.argv[1])
+monorepos = json.loads((data / "monorepos.json").read_text())
+out = {}
+for shape in ("deep", "flat"):
+    ours = pkg = 0.0
+    paths = dirs = differences = 0
+    for name, repo in sorted(monorepos.items()):
+        if repo["shape"] != shape or not repo["codeowners"]:
+            continue
+        text = (data / "repos" / name / repo["codeowners"]).read_text()
+        files = repo["paths"]
+        t0 = time.perf_counter()
+        matcher = CodeOwners.parse(text)
+        mine = [matcher.rule_for(p) for p in files]
+        t1 = time.perf_counter()
+        package = Package(text)
+        theirs = [package.matching_line(p) for p in files]
+        t2 = time.perf_counter()
+        ours += t1 - t0
+        pkg += t2 - t1
+        paths += len(files)
+        dirs += len({p.rpartition("/")[0] for p in files})
+        for rule, (owners, _, _, _) in zip(mine, theirs):
+            if (list(rule.owners) if rule else []) != [o for _, o in owners]:
+                differences += 1
+    out[shape] = {"paths": paths, "files_per_dir": round(paths / max(dirs, 1), 2),
+                  "steward_s": ours, "package_s": pkg, "differences": differences}
+print(json.dumps(out))
+"""
+
+
+def csafeloader(data: Path) -> dict[str, object]:
+    return json_tail(python(CSAFELOADER, str(data)))
+
+
+def duckdb_bulk_load(database: Path) -> dict[str, object]:
+    return json_tail(python(BULK_LOAD, str(database)))
+
+
+def codeowners(data: Path) -> dict[str, object]:
+    return json_tail(python(CODEOWNERS, str(data)))

@@ -1,0 +1,174 @@
+"""The one table ``make bench`` prints: a row per figure, S/M/L columns, floor or peer, target."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+# target at L: (key, comparison, value)
+TARGETS: dict[str, tuple[str, float]] = {
+    "ingest_full_s": ("<=", 30.0),
+    "ingest_unchanged_s": ("<=", 3.0),
+    "ingest_1pct_s": ("<=", 5.0),
+    "catalog_vs_floor": ("<=", 2.0),
+    "scorecards_s": ("<=", 3.0),
+    "blast_api_p95_ms": ("<=", 10.0),
+    "blast_inprocess_p95_ms": ("<=", 10.0),
+    "api_p95_during_ingest_ms": ("<=", 25.0),
+    "codeowners_deep_x": (">=", 10.0),
+    "codeowners_flat_x": (">=", 10.0),
+    "startup_s": ("<=", 0.3),
+    "serve_peak_rss_mb": ("<=", 1536.0),
+}
+
+Getter = Callable[[dict[str, Any]], float | None]
+
+
+def _get(*path: str) -> Getter:
+    def get(size: dict[str, Any]) -> float | None:
+        value: Any = size
+        for key in path:
+            if not isinstance(value, dict) or key not in value:
+                return None
+            value = value[key]
+        return float(value) if isinstance(value, int | float) else None
+
+    return get
+
+
+def _ratio(num: Getter, den: Getter) -> Getter:
+    def get(size: dict[str, Any]) -> float | None:
+        a, b = num(size), den(size)
+        return a / b if a is not None and b else None
+
+    return get
+
+
+def _catalog_s(size: dict[str, Any]) -> float | None:
+    return _get("store", "sources", "catalog", "s")(size)
+
+
+def _floor_text(report: dict[str, Any], size: dict[str, Any], key: str) -> str:
+    f = size.get("floor_csafeloader", {})
+    b = size.get("floor_bulk_load", {})
+    co = size.get("codeowners", {})
+    st = report.get("startup", {})
+    if key == "ingest_full_s":
+        return (
+            f"CSafeLoader parse {f.get('parse_s', 0):.2f} s + DuckDB bulk load "
+            f"{b.get('load_s', 0):.2f} s of the same {b.get('rows', 0):,} rows"
+        )
+    if key == "catalog_vs_floor":
+        return (
+            f"catalog source {_catalog_s(size) or 0:.2f} s vs CSafeLoader parse-only "
+            f"{f.get('parse_s', 0):.2f} s ({f.get('files', 0):,} files)"
+        )
+    if key.startswith("codeowners_"):
+        shape = co.get(key.split("_")[1], {})
+        return (
+            f"PyPI codeowners {shape.get('package_s', 0):.2f} s vs Steward "
+            f"{shape.get('steward_s', 0):.3f} s; {shape.get('paths', 0):,} paths, "
+            f"{shape.get('files_per_dir', 0)} files/dir, {shape.get('differences', 0)} differing"
+        )
+    if key == "startup_s":
+        return (
+            f"`python -c pass` {st.get('python_bare_s', 0):.3f} s, "
+            f"`import duckdb` {st.get('python_import_duckdb_s', 0):.3f} s"
+        )
+    if key == "publish_s":
+        return f"snapshot {size.get('snapshot_bytes', 0) / 2**20:.0f} MiB"
+    if key == "history_mb_per_run":
+        return "database growth on a no-change and a 1 %-change run"
+    return ""
+
+
+ROWS: list[tuple[str, str, Getter, str]] = [
+    ("ingest_full_s", "full ingest, all sources + pipeline (`steward ingest`)",
+     _get("ingest_full_s"), "s"),
+    ("catalog_vs_floor", "catalog stage ÷ CSafeLoader parse-only",
+     _ratio(_catalog_s, _get("floor_csafeloader", "parse_s")), "×"),
+    ("ingest_unchanged_s", "re-ingest, nothing changed (command)", _get("ingest_unchanged_s"), "s"),
+    ("ingest_1pct_s", "re-ingest, 1 % of repos changed (command)", _get("ingest_1pct_s"), "s"),
+    ("graph_build_s", "graph build (in-process, what each pipeline pays)",
+     _get("graph_build_s"), "s"),
+    ("blast_inprocess_p95_ms", "blast radius p95, in-process", _get("blast_inprocess_p95_ms"), "ms"),
+    ("blast_cli_p95_s", "blast radius p95, `steward graph blast-radius`",
+     _get("blast_cli_p95_s"), "s"),
+    ("blast_api_p95_ms", "blast radius p95, HTTP request", _get("blast_api_p95_ms"), "ms"),
+    ("scorecards_s", "scorecards, 25 checks (`steward scorecard run`)", _get("scorecards_s"), "s"),
+    ("report_gaps_s", "ownership-gaps report (command)", _get("report_gaps_s"), "s"),
+    ("report_weekly_s", "weekly report (command)", _get("report_weekly_s"), "s"),
+    ("api_p95_during_ingest_ms", "API p95 at 200 rps during an ingest",
+     _get("api_p95_during_ingest_ms"), "ms"),
+    ("publish_s", "snapshot publish (in-process)", _get("publish_s"), "s"),
+    ("parquet_export_s", "Parquet export (`steward export parquet`)",
+     _get("parquet_export_s"), "s"),
+    ("history_mb_per_run", "history growth per run", _get("history_mb_per_run"), "MiB"),
+    ("codeowners_deep_x", "CODEOWNERS vs PyPI package, deep tree",
+     _ratio(_get("codeowners", "deep", "package_s"), _get("codeowners", "deep", "steward_s")),
+     "×"),
+    ("codeowners_flat_x", "CODEOWNERS vs PyPI package, flat tree",
+     _ratio(_get("codeowners", "flat", "package_s"), _get("codeowners", "flat", "steward_s")),
+     "×"),
+    ("serve_peak_rss_mb", "peak RSS of `steward serve`", _get("serve_peak_rss_mb"), "MiB"),
+    ("ingest_full_rss_mb", "peak RSS of `steward ingest` (full)", _get("ingest_full_rss_mb"),
+     "MiB"),
+]  # fmt: skip
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "ms" or (unit == "s" and value < 1):
+        digits = 3 if unit == "s" else 1
+    else:
+        digits = 2 if value < 10 else 1
+    return f"{value:.{digits}f} {unit}" if unit != "×" else f"{value:.1f}×"
+
+
+def verdict(key: str, value: float | None) -> str:
+    if key not in TARGETS:
+        return ""
+    op, target = TARGETS[key]
+    if value is None:
+        return f"{op} {target:g}: not measured"
+    met = value <= target if op == "<=" else value >= target
+    return f"{op} {target:g}: {'met' if met else 'MISSED'}"
+
+
+def rows(report: dict[str, Any]) -> list[list[str]]:
+    sizes = report["sizes"]
+    names = [n for n in ("S", "M", "L") if n in sizes]
+    last = sizes[names[-1]] if names else {}
+    table = []
+    for key, title, get, unit in ROWS:
+        if key == "startup_s":
+            continue
+        values = [get(sizes[n]) for n in names]
+        table.append(
+            [title, *(_fmt(v, unit) for v in values), _floor_text(report, last, key),
+             verdict(key, values[-1] if values else None)]
+        )  # fmt: skip
+    startup = report.get("startup", {}).get("steward_help_s")
+    table.append(
+        ["CLI start-up (`steward --help`)", *(_fmt(startup, "s") for _ in names),
+         _floor_text(report, last, "startup_s"), verdict("startup_s", startup)]
+    )  # fmt: skip
+    return table
+
+
+def render(report: dict[str, Any]) -> str:
+    names = [n for n in ("S", "M", "L") if n in report["sizes"]]
+    entities = {
+        n: report["sizes"][n].get("store", {}).get("counts", {}).get("entities") for n in names
+    }
+    header = ["figure", *(f"{n} ({entities[n] or '?':,} entities)" for n in names)]
+    header += [f"floor / peer at {names[-1] if names else '-'} (same run)", "target at L"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows(report)]
+    m = report.get("machine", {})
+    lines.append(
+        f"\n{report.get('started')} · {m.get('cpus')} CPUs ({m.get('cpu')}) · Python "
+        f"{m.get('python')} · whole run {report.get('seconds')} s"
+    )
+    return "\n".join(lines)
