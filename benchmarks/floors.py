@@ -24,7 +24,8 @@ start = time.perf_counter()
 files = [data / "org" / "org.yaml"]
 for dirpath, dirnames, filenames in os.walk(data / "repos"):
     dirnames[:] = [d for d in dirnames if d != ".git"]
-    files += [Path(dirpath) / f for f in filenames if f in ("catalog-info.yaml", "catalog-info.yml")]
+    files += [Path(dirpath) / f for f in filenames
+              if f in ("catalog-info.yaml", "catalog-info.yml")]
 listed = time.perf_counter()
 docs = errors = 0
 for f in files:

@@ -91,20 +91,97 @@ RATES = {
 LIFECYCLES = ("production", "production", "production", "experimental", "deprecated")
 RESOURCE_TYPES = ("database", "s3-bucket", "kafka-topic", "queue", "cache")
 TOP = ("services", "libs", "apps", "packages", "tools", "infra")
-WORDS = (
-    "auth billing catalog search payments ledger inventory gateway notifier scheduler profile "
-    "orders pricing reports identity ingest export audit metrics tracing storage media mailer "
-    "cart checkout review shipping accounts admin analytics feed chat"
-).split()
-SUBDIRS = (
-    "src lib internal api handlers models utils config tests fixtures docs migrations components "
-    "hooks styles assets scripts cmd pkg core common v1 v2 logs generated"
-).split()
-FILES = (
-    "main index app server client handler model schema types util helpers constants routes "
-    "service controller store reducer views README CHANGELOG Dockerfile Makefile setup conftest "
-    "test_main settings package tsconfig"
-).split()
+WORDS = [
+    "auth",
+    "billing",
+    "catalog",
+    "search",
+    "payments",
+    "ledger",
+    "inventory",
+    "gateway",
+    "notifier",
+    "scheduler",
+    "profile",
+    "orders",
+    "pricing",
+    "reports",
+    "identity",
+    "ingest",
+    "export",
+    "audit",
+    "metrics",
+    "tracing",
+    "storage",
+    "media",
+    "mailer",
+    "cart",
+    "checkout",
+    "review",
+    "shipping",
+    "accounts",
+    "admin",
+    "analytics",
+    "feed",
+    "chat",
+]
+SUBDIRS = [
+    "src",
+    "lib",
+    "internal",
+    "api",
+    "handlers",
+    "models",
+    "utils",
+    "config",
+    "tests",
+    "fixtures",
+    "docs",
+    "migrations",
+    "components",
+    "hooks",
+    "styles",
+    "assets",
+    "scripts",
+    "cmd",
+    "pkg",
+    "core",
+    "common",
+    "v1",
+    "v2",
+    "logs",
+    "generated",
+]
+FILES = [
+    "main",
+    "index",
+    "app",
+    "server",
+    "client",
+    "handler",
+    "model",
+    "schema",
+    "types",
+    "util",
+    "helpers",
+    "constants",
+    "routes",
+    "service",
+    "controller",
+    "store",
+    "reducer",
+    "views",
+    "README",
+    "CHANGELOG",
+    "Dockerfile",
+    "Makefile",
+    "setup",
+    "conftest",
+    "test_main",
+    "settings",
+    "package",
+    "tsconfig",
+]
 EXTS = (".py", ".go", ".ts", ".tsx", ".js", ".md", ".yml", ".json", ".tf", ".sql", ".txt", "")
 
 
@@ -216,7 +293,9 @@ def _component_doc(
     pd_service: str | None,
     broken: str | None,
 ) -> str:
-    annotations = f"    github.com/project-slug: {ORG}/{repo}\n    backstage.io/techdocs-ref: dir:.\n"
+    annotations = (
+        f"    github.com/project-slug: {ORG}/{repo}\n    backstage.io/techdocs-ref: dir:.\n"
+    )
     if pd_service:
         annotations += f"    pagerduty.com/service-id: {pd_service}\n"
     meta_name = "bad name!" if broken == "name" else name
@@ -361,8 +440,8 @@ def _repos(size: Size, org: Org, rng: random.Random) -> tuple[list[Repo], Plan]:
             f"apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: api-{r:05d}\n"
             f"  description: HTTP API of {name}\nspec:\n  type: openapi\n"
             f"  lifecycle: production\n  owner: {team}\n  system: {system}\n"
-            f"  definition: |\n    openapi: 3.0.0\n    info: {{title: api-{r:05d}, version: 1.0.0}}\n"
-            f"    paths: {{}}\n"
+            f"  definition: |\n    openapi: 3.0.0\n"
+            f"    info: {{title: api-{r:05d}, version: 1.0.0}}\n    paths: {{}}\n"
         )
         head.append(
             f"apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: db-{r:05d}\n"
@@ -608,7 +687,11 @@ def cloud_resources(size: Size, plan: Plan, rng: random.Random) -> dict[str, lis
 def pagerduty_fixture(size: Size, org: Org, rng: random.Random) -> dict[str, Any]:
     teams = org.teams
     users = [
-        {"id": f"PU{t:04d}{u}", "name": f"User {t} {u}", "email": f"{user_login(t, u)}@acme.example"}
+        {
+            "id": f"PU{t:04d}{u}",
+            "name": f"User {t} {u}",
+            "email": f"{user_login(t, u)}@acme.example",
+        }
         for t in range(len(teams))
         for u in range(5)
     ]

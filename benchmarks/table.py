@@ -86,12 +86,13 @@ ROWS: list[tuple[str, str, Getter, str]] = [
     ("ingest_full_s", "full ingest, all sources + pipeline (`steward ingest`)",
      _get("ingest_full_s"), "s"),
     ("catalog_vs_floor", "catalog stage ÷ CSafeLoader parse-only",
-     _ratio(_catalog_s, _get("floor_csafeloader", "parse_s")), "×"),
+     _ratio(_catalog_s, _get("floor_csafeloader", "parse_s")), "x"),
     ("ingest_unchanged_s", "re-ingest, nothing changed (command)", _get("ingest_unchanged_s"), "s"),
     ("ingest_1pct_s", "re-ingest, 1 % of repos changed (command)", _get("ingest_1pct_s"), "s"),
     ("graph_build_s", "graph build (in-process, what each pipeline pays)",
      _get("graph_build_s"), "s"),
-    ("blast_inprocess_p95_ms", "blast radius p95, in-process", _get("blast_inprocess_p95_ms"), "ms"),
+    ("blast_inprocess_p95_ms", "blast radius p95, in-process",
+     _get("blast_inprocess_p95_ms"), "ms"),
     ("blast_cli_p95_s", "blast radius p95, `steward graph blast-radius`",
      _get("blast_cli_p95_s"), "s"),
     ("blast_api_p95_ms", "blast radius p95, HTTP request", _get("blast_api_p95_ms"), "ms"),
@@ -106,10 +107,10 @@ ROWS: list[tuple[str, str, Getter, str]] = [
     ("history_mb_per_run", "history growth per run", _get("history_mb_per_run"), "MiB"),
     ("codeowners_deep_x", "CODEOWNERS vs PyPI package, deep tree",
      _ratio(_get("codeowners", "deep", "package_s"), _get("codeowners", "deep", "steward_s")),
-     "×"),
+     "x"),
     ("codeowners_flat_x", "CODEOWNERS vs PyPI package, flat tree",
      _ratio(_get("codeowners", "flat", "package_s"), _get("codeowners", "flat", "steward_s")),
-     "×"),
+     "x"),
     ("serve_peak_rss_mb", "peak RSS of `steward serve`", _get("serve_peak_rss_mb"), "MiB"),
     ("ingest_full_rss_mb", "peak RSS of `steward ingest` (full)", _get("ingest_full_rss_mb"),
      "MiB"),
@@ -118,12 +119,12 @@ ROWS: list[tuple[str, str, Getter, str]] = [
 
 def _fmt(value: float | None, unit: str) -> str:
     if value is None:
-        return "–"
+        return "-"
     if unit == "ms" or (unit == "s" and value < 1):
         digits = 3 if unit == "s" else 1
     else:
         digits = 2 if value < 10 else 1
-    return f"{value:.{digits}f} {unit}" if unit != "×" else f"{value:.1f}×"
+    return f"{value:.{digits}f} {unit}" if unit != "x" else f"{value:.1f}x"
 
 
 def verdict(key: str, value: float | None) -> str:
