@@ -49,7 +49,7 @@ lint: install
 	$(VENV)/bin/mypy
 
 bench: install
-	$(PY) -m benchmarks.run_all
+	$(PY) -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 data = Path(sys.argv[1])
 start = time.perf_counter()
-files = [data / "org" / "org.yaml"]
+files = [data / "org" / "catalog-info.yaml"]
 for dirpath, dirnames, filenames in os.walk(data / "repos"):
     dirnames[:] = [d for d in dirnames if d != ".git"]
     files += [Path(dirpath) / f for f in filenames

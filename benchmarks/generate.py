@@ -4,7 +4,7 @@
 
 writes ``<out>/<size>/`` (``bench-data/`` is git-ignored):
 
-* ``org/org.yaml`` — the group tree (``acme`` → divisions → departments → teams, some teams
+* ``org/catalog-info.yaml`` — the group tree (``acme`` → divisions → departments → teams, some teams
   nested under other teams) and 5 users per team;
 * ``repos/repo-NNNNN/`` — one git repository each (a ``.git`` of its own whose objects live in
   the shared store ``git/objects.git``, written by one ``git fast-import``): ``catalog-info.yaml``
@@ -841,7 +841,7 @@ def generate(size: Size, out: Path, seed: int = 7) -> dict[str, Any]:
     org = _org(size, rng)
     repos, plan = _repos(size, org, rng)
     (out / "org").mkdir(parents=True)
-    (out / "org" / "org.yaml").write_text(org_yaml(org))
+    (out / "org" / "catalog-info.yaml").write_text(org_yaml(org))
     git_store = out / "git" / "objects.git"
     subprocess.run(["git", "init", "--quiet", "--bare", str(git_store)], check=True)
     commits = commit_repos(git_store, repos)
@@ -888,14 +888,17 @@ def generate(size: Size, out: Path, seed: int = 7) -> dict[str, Any]:
     return manifest
 
 
-def ensure(size_name: str, out: Path = DEFAULT_OUT, seed: int = 7) -> Path:
-    """The organisation's directory, generated unless an identical one is already there."""
+def ensure(
+    size_name: str, out: Path = DEFAULT_OUT, seed: int = 7, *, changed_ok: bool = False
+) -> Path:
+    """The organisation's directory, generated unless an identical one is already there
+    (``changed_ok``: one that a benchmark has since changed is good enough too)."""
     target = out / size_name
     manifest = target / "manifest.json"
     if manifest.is_file():
         data = json.loads(manifest.read_text())
         fresh = data.get("seed") == seed and data.get("generator") == _fingerprint()
-        if fresh and not data.get("changed"):
+        if fresh and (changed_ok or not data.get("changed")):
             return target
     generate(SIZES[size_name], target, seed)
     data = json.loads(manifest.read_text())

@@ -104,6 +104,16 @@ print(json.dumps({"build_s": min(times), "edges": graph.edge_count, "refs": samp
                   "blast_p95_ms": lat[int(len(lat) * 0.95) - 1] * 1000}))
 """
 
+HISTORY = r"""
+import json, os, sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+tables = [r[0] for r in con.execute(
+    "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'").fetchall()]
+rows = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+con.close()
+print(json.dumps({"bytes": os.path.getsize(sys.argv[1]), "rows": rows}))
+"""
+
 PUBLISH = r"""
 import json, sys, time
 from pathlib import Path
@@ -128,15 +138,16 @@ def bench_size(size: str, *, blast_cli: int, full: bool) -> dict[str, Any]:
         out["ingest_full_rss_mb"] = full_run.peak_rss_mb
         out["ingest_full_rc"] = full_run.returncode
         out["store"] = json_tail(python(SOURCE_SECONDS, str(database)))
-        out["db_bytes_after_full"] = database.stat().st_size
+        out["history_after_full"] = json_tail(python(HISTORY, str(database)))
         unchanged = steward("ingest", config=config, env=env)
         out["ingest_unchanged_s"] = unchanged.seconds
-        out["db_bytes_after_unchanged"] = database.stat().st_size
+        out["history_after_unchanged"] = json_tail(python(HISTORY, str(database)))
         changed = generate.change_repos(data, 0.01, round_no=1)
         one_pct = steward("ingest", config=config, env=env)
         out["ingest_1pct_s"] = one_pct.seconds
         out["ingest_1pct_repos"] = len(changed)
-        out["db_bytes_after_1pct"] = database.stat().st_size
+        out["history_after_1pct"] = json_tail(python(HISTORY, str(database)))
+    out.update(_history_growth(out))
     out["floor_csafeloader"] = floors.csafeloader(data)
     out["floor_bulk_load"] = floors.duckdb_bulk_load(database)
     scorecards = steward("scorecard", "run", config=config, env={})
@@ -158,6 +169,22 @@ def bench_size(size: str, *, blast_cli: int, full: bool) -> dict[str, Any]:
     out["snapshot_bytes"] = publish["bytes"]
     out["codeowners"] = floors.codeowners(data)
     return out
+
+
+def _history_growth(out: dict[str, Any]) -> dict[str, Any]:
+    """What one more run adds: database bytes and rows per table, for a no-change run and for
+    a 1 %-change run."""
+    full, same, pct = (out[f"history_after_{k}"] for k in ("full", "unchanged", "1pct"))
+
+    def delta(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+        rows = {t: n - a["rows"].get(t, 0) for t, n in b["rows"].items()}
+        return {"bytes": b["bytes"] - a["bytes"], "rows": {t: n for t, n in rows.items() if n}}
+
+    growth = {"unchanged": delta(full, same), "1pct": delta(same, pct)}
+    return {
+        "history_growth": growth,
+        "history_mb_per_run": max(g["bytes"] for g in growth.values()) / 2**20,
+    }
 
 
 def startup() -> dict[str, Any]:
