@@ -398,6 +398,7 @@ def _repos(size: Size, org: Org, rng: random.Random) -> tuple[list[Repo], Plan]:
     systems = size.repos // 5
     domains = max(1, size.repos // 250)
     budget = size.entities - n_groups - n_users - systems - domains - 2 * size.repos
+    budget = int(budget / (1 - RATES["no_catalog_info"]))  # what the repos without one lose
     mono_components = 30 if size.name == "L" else 10
     monorepos = set(rng.sample(range(size.repos), size.monorepos))
     mono_order = sorted(monorepos)
