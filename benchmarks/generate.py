@@ -827,6 +827,7 @@ sources:
     base_url: ${STEWARD_BENCH_PAGERDUTY_URL:-http://127.0.0.1:9}
     token: ${PAGERDUTY_TOKEN:-bench-token-0123456789}
 scorecards: ./scorecards
+api: {host: 127.0.0.1, port: "${STEWARD_BENCH_PORT:-7018}"}
 """
 
 

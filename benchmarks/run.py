@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import floors, generate
+from benchmarks import floors, generate, serve_load
 from benchmarks.measure import ROOT, STEWARD, json_tail, median, p95, python, run
 from benchmarks.table import TARGETS, render
 
@@ -100,7 +100,7 @@ for ref in sample:
     t0 = time.perf_counter(); r = blast_radius(graph, ref); r.summary()
     lat.append(time.perf_counter() - t0)
 lat.sort()
-print(json.dumps({"build_s": min(times), "edges": graph.edge_count, "refs": sample[:50],
+print(json.dumps({"build_s": min(times), "edges": graph.edge_count, "refs": sample[:500],
                   "blast_p95_ms": lat[int(len(lat) * 0.95) - 1] * 1000}))
 """
 
@@ -147,7 +147,12 @@ def bench_size(size: str, *, blast_cli: int, full: bool) -> dict[str, Any]:
         out["ingest_1pct_s"] = one_pct.seconds
         out["ingest_1pct_repos"] = len(changed)
         out["history_after_1pct"] = json_tail(python(HISTORY, str(database)))
-    out.update(_history_growth(out))
+        out.update(_history_growth(out))
+        # the git sources alone: what a change in the repositories costs
+        git = ("--source", "catalog", "--source", "codeowners")
+        out["ingest_unchanged_git_s"] = steward("ingest", *git, config=config, env=env).seconds
+        generate.change_repos(data, 0.01, round_no=2)
+        out["ingest_1pct_git_s"] = steward("ingest", *git, config=config, env=env).seconds
     out["floor_csafeloader"] = floors.csafeloader(data)
     out["floor_bulk_load"] = floors.duckdb_bulk_load(database)
     scorecards = steward("scorecard", "run", config=config, env={})
@@ -168,7 +173,15 @@ def bench_size(size: str, *, blast_cli: int, full: bool) -> dict[str, Any]:
     out["publish_s"] = publish["publish_s"]
     out["snapshot_bytes"] = publish["bytes"]
     out["codeowners"] = floors.codeowners(data)
+    if _has_serve():
+        teams = [f"team-{t:04d}" for t in range(int(out["manifest"]["teams"]))]
+        with standins(data) as env:
+            out.update(serve_load.measure(config, env, list(graph["refs"]), teams))  # type: ignore[call-overload]
     return out
+
+
+def _has_serve() -> bool:
+    return run([STEWARD, "serve", "--help"], check=False).returncode == 0
 
 
 def _history_growth(out: dict[str, Any]) -> dict[str, Any]:
