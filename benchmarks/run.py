@@ -154,9 +154,9 @@ def bench_size(size: str, *, blast_cli: int, full: bool) -> dict[str, Any]:
         generate.change_repos(data, 0.01, round_no=2)
         out["ingest_1pct_git_s"] = steward("ingest", *git, config=config, env=env).seconds
     out["floor_csafeloader"] = floors.csafeloader(data)
-    out["floor_bulk_load"] = floors.duckdb_bulk_load(database)
     scorecards = steward("scorecard", "run", config=config, env={})
     out["scorecards_s"] = scorecards.seconds
+    out["floor_bulk_load"] = floors.duckdb_bulk_load(database)
     graph = json_tail(python(GRAPH_BUILD, str(database), "1000" if full else "200"))
     out["graph_build_s"] = graph["build_s"]
     out["graph_edges"] = graph["edges"]
@@ -173,6 +173,14 @@ def bench_size(size: str, *, blast_cli: int, full: bool) -> dict[str, Any]:
     out["publish_s"] = publish["publish_s"]
     out["snapshot_bytes"] = publish["bytes"]
     out["codeowners"] = floors.codeowners(data)
+    if _has(["report", "ownership-gaps"]):
+        report = data / "weekly-report.json"
+        out["report_weekly_s"] = steward(
+            "report", "ownership-gaps", "--format", "json", "--out", str(report),
+            config=config, env={},
+        ).seconds  # fmt: skip
+    if _has(["export", "parquet"]):
+        out.update(_parquet(data, config))
     if _has_serve():
         teams = [f"team-{t:04d}" for t in range(int(out["manifest"]["teams"]))]
         with standins(data) as env:
@@ -180,8 +188,44 @@ def bench_size(size: str, *, blast_cli: int, full: bool) -> dict[str, Any]:
     return out
 
 
+def _has(command: list[str]) -> bool:
+    return run([STEWARD, *command, "--help"], check=False).returncode == 0
+
+
 def _has_serve() -> bool:
-    return run([STEWARD, "serve", "--help"], check=False).returncode == 0
+    return _has(["serve"])
+
+
+READ_PARQUET = r"""
+import json, sys, time
+import pyarrow.dataset as ds
+t0 = time.perf_counter()
+dataset = ds.dataset(sys.argv[1], format="parquet", partitioning="hive")
+table = dataset.to_table()
+print(json.dumps({"read_s": time.perf_counter() - t0, "rows": table.num_rows,
+                  "files": len(dataset.files), "columns": table.num_columns}))
+"""
+
+
+def _parquet(data: Path, config: Path) -> dict[str, Any]:
+    """``steward export parquet`` of the whole history, read back with pyarrow."""
+    target = data / "export"
+    shutil.rmtree(target, ignore_errors=True)
+    timing = steward("export", "parquet", str(target), config=config, env={})
+    files = list(target.rglob("*.parquet"))
+    size = sum(f.stat().st_size for f in files)
+    tables = {}
+    for table_dir in sorted(p for p in target.iterdir() if p.is_dir()):
+        tables[table_dir.name] = json_tail(python(READ_PARQUET, str(table_dir)))
+    return {
+        "parquet_export_s": timing.seconds,
+        "parquet_export_rc": timing.returncode,
+        "parquet_bytes": size,
+        "parquet_files": len(files),
+        "parquet_read_back": tables,
+        "parquet_read_s": sum(float(t["read_s"]) for t in tables.values()),
+        "parquet_rows": sum(int(t["rows"]) for t in tables.values()),
+    }
 
 
 def _history_growth(out: dict[str, Any]) -> dict[str, Any]:

@@ -79,7 +79,42 @@ def _floor_text(report: dict[str, Any], size: dict[str, Any], key: str) -> str:
     if key == "publish_s":
         return f"snapshot {size.get('snapshot_bytes', 0) / 2**20:.0f} MiB"
     if key == "history_mb_per_run":
-        return "database growth on a no-change and a 1 %-change run"
+        g = size.get("history_growth", {})
+        rows = {k: sum(v.get("rows", {}).values()) for k, v in g.items()}
+        return (
+            f"database bytes added by a no-change run / a 1 %-change run; rows added: "
+            f"{rows.get('unchanged', 0):,} / {rows.get('1pct', 0):,}"
+        )
+    if key == "scorecards_s":
+        return (
+            f"DuckDB bulk load of the same {b.get('scorecard_rows', 0):,} result rows "
+            f"{b.get('scorecard_load_s', 0):.2f} s"
+        )
+    if key == "blast_api_p95_ms":
+        return f"in-process p95 {size.get('blast_inprocess_p95_ms', 0):.1f} ms (same graph)"
+    if key == "api_p95_during_ingest_ms":
+        if "api_requests_during_ingest" not in size:
+            return ""
+        return (
+            f"{size['api_requests_during_ingest']:,} requests, "
+            f"{size.get('api_errors_during_ingest', 0)} errors, p50 "
+            f"{size.get('api_p50_during_ingest_ms', 0):.1f} ms; the ingest took "
+            f"{size.get('ingest_under_load_s', 0):.1f} s under load"
+        )
+    if key == "parquet_export_s":
+        if "parquet_rows" not in size:
+            return ""
+        return (
+            f"read back with pyarrow {size.get('parquet_read_s', 0):.2f} s: "
+            f"{size['parquet_rows']:,} rows, {size.get('parquet_files', 0)} files, "
+            f"{size.get('parquet_bytes', 0) / 2**20:.0f} MiB"
+        )
+    if key == "serve_peak_rss_mb":
+        return f"`steward ingest` (full) {size.get('ingest_full_rss_mb', 0):.0f} MiB"
+    if key == "report_weekly_s":
+        return ""
+    if key == "blast_cli_p95_s":
+        return f"graph build alone {size.get('graph_build_s', 0):.2f} s; start-up in every command"
     return ""
 
 
@@ -117,8 +152,6 @@ ROWS: list[tuple[str, str, Getter, str]] = [
      _ratio(_get("codeowners", "flat", "package_s"), _get("codeowners", "flat", "steward_s")),
      "x"),
     ("serve_peak_rss_mb", "peak RSS of `steward serve`", _get("serve_peak_rss_mb"), "MiB"),
-    ("ingest_full_rss_mb", "peak RSS of `steward ingest` (full)", _get("ingest_full_rss_mb"),
-     "MiB"),
 ]  # fmt: skip
 
 
