@@ -20,6 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from catalog.errors import YamlError
+from catalog.files import read_limited
+from catalog.model import Problem
 from catalog.rules import FieldPath, Issue, is_valid_url
 
 Fetcher = Callable[[str], bytes]
@@ -69,10 +71,10 @@ def _read_file(key: str, value: str, ctx: PlaceholderContext) -> bytes:
     target = (ctx.base_dir / value).resolve()
     if not any(target == root or target.is_relative_to(root) for root in ctx.resolved_roots()):
         raise _reject(key, value, "the path resolves outside the configured roots")
-    try:
-        return target.read_bytes()
-    except OSError as exc:
-        raise _reject(key, value, exc.strerror or str(exc)) from exc
+    data = read_limited(target)  # never a FIFO or device (it would block or never end)
+    if isinstance(data, Problem):
+        raise _reject(key, value, data.message)
+    return data
 
 
 def _read(key: str, value: str, ctx: PlaceholderContext) -> bytes:

@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from catalog.files import DEFAULT_CATALOG_FILENAMES, DEFAULT_EXCLUDE_DIRS
 from ingest.paths import ConfigPath
 from ingest.schedule import Schedule
 
@@ -15,9 +16,9 @@ class CatalogFilesConfig(BaseModel):
 
     type: Literal["catalog_files"]
     roots: list[ConfigPath] = Field(min_length=1)
-    filenames: list[str] = ["catalog-info.yaml", "catalog-info.yml"]
+    filenames: list[str] = list(DEFAULT_CATALOG_FILENAMES)
     """File names picked up by walking the roots; other files are read only as Location targets."""
-    exclude_dirs: list[str] = [".git", "node_modules", ".venv", "__pycache__"]
+    exclude_dirs: list[str] = list(DEFAULT_EXCLUDE_DIRS)
     follow_locations: bool = True
     max_file_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     max_alias_count: int = Field(default=100, ge=-1)

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from catalog.files import walk_files
 from catalog.model import Problem
 from ingest.paths import containing_root
 
@@ -17,17 +18,10 @@ def walk_catalog_files(
 ) -> Iterator[Path]:
     """Files named like ``filenames`` under ``root``, in code-point order of their paths.
 
-    Symlinked directories are not followed; symlinked files are returned and checked by the
-    caller (they may point outside the roots).
-    """
-    wanted = set(filenames)
-    excluded = set(exclude_dirs)
-    found: list[Path] = []
-    for dirpath, dirnames, files in os.walk(root, followlinks=False):
-        dirnames[:] = [d for d in dirnames if d not in excluded]
-        found.extend(Path(dirpath, name) for name in files if name in wanted)
-    found.sort(key=lambda p: p.relative_to(root).as_posix())
-    return iter(found)
+    Symlinked directories are not followed; symlinks and special files are returned and the
+    reader refuses what it must (outside the roots, not a regular file)."""
+    wanted = frozenset(filenames)
+    return iter(walk_files(root, wanted.__contains__, exclude_dirs))
 
 
 def location_targets(entity: dict[str, Any]) -> list[str]:
@@ -78,7 +72,7 @@ def resolve_location_target(
         matches = sorted(Path(p) for p in glob.glob(pattern))
     else:
         matches = [Path(pattern)] if os.path.lexists(pattern) else []
-    files = [m for m in matches if m.is_file()]
+    files = [m for m in matches if not m.is_dir()]
     if not files:
         return [], Problem(f"Location target {target!r} does not exist", field="spec.target")
     inside = [m for m in files if containing_root(m, roots) is not None]

@@ -81,8 +81,11 @@ class CatalogFilesSource:
         """``<root name>/<path inside root>``: short, stable, and sorts files per root."""
         real_path = Path(real or os.path.realpath(path))
         root = containing_root(real_path, self.roots, resolved=True)
-        if root is None:
-            return str(path)
+        if root is None:  # a symlink leading out: named by where the link itself is
+            real_path = Path(os.path.abspath(path))
+            root = next((r for r in self.roots if real_path.is_relative_to(r)), None)
+            if root is None:
+                return str(path)
         names = [r.name for r in self.roots]
         prefix = root.name if names.count(root.name) == 1 else str(root)
         if real_path == root:
@@ -154,7 +157,7 @@ class CatalogFilesSource:
             entry = cache.index.get(real)
             if entry is None or containing_root(Path(real), self.roots, resolved=True) is None:
                 return None
-            data = read_limited(path, self.config.max_file_bytes)
+            data = read_limited(path, self.config.max_file_bytes, roots=self.roots)
             if not isinstance(data, bytes):
                 return None
             contents[real] = data
@@ -244,15 +247,7 @@ class CatalogFilesSource:
                 ctx.progress(1, None)
 
     def _read_bytes(self, outcome: FileOutcome) -> bytes | None:
-        path = outcome.path
-        if containing_root(Path(outcome.real), self.roots, resolved=True) is None:
-            outcome.result = FileResult(
-                errors=[
-                    Problem("file is a symlink that leads outside the configured roots; not read")
-                ]
-            )
-            return None
-        data = read_limited(path, self.config.max_file_bytes)
+        data = read_limited(outcome.path, self.config.max_file_bytes, roots=self.roots)
         if isinstance(data, Problem):
             outcome.result = FileResult(errors=[data])
             return None

@@ -17,7 +17,13 @@ app = typer.Typer(
 
 @app.command("check")
 def catalog_check(
-    paths: Annotated[list[Path], typer.Argument(help="Files or directories (every *.yaml/*.yml).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Files (always checked) or directories (catalog-info.yaml/.yml)."),
+    ],
+    all_yaml: Annotated[
+        bool, typer.Option("--all-yaml", help="In directories, check every *.yaml/*.yml.")
+    ] = False,
     format: Annotated[TextFormat, typer.Option("--format", "-f")] = TextFormat.text,
 ) -> None:
     """Validate catalog files; exit 1 if any file is not ok."""
@@ -27,7 +33,7 @@ def catalog_check(
     if missing:
         err_console.print(f"[bold red]error:[/] no such file or directory: {', '.join(missing)}")
         raise typer.Exit(2)
-    report = check_paths(paths)
+    report = check_paths(paths, all_yaml=all_yaml)
     if format is TextFormat.json:
         print_json(report.to_json())
     else:

@@ -21,8 +21,9 @@ DIRS = sorted(
 
 
 def steward_view(root: Path) -> dict[str, Any]:
-    """What ``steward catalog check ROOT --format json`` reports, plus the accepted refs."""
-    report = check_paths([root]).to_json()
+    """What ``steward catalog check ROOT --all-yaml --format json`` reports, plus the accepted
+    refs (the oracle reads every YAML file of the tree)."""
+    report = check_paths([root], all_yaml=True).to_json()
     files = {
         rel: {"ok": f["ok"], "entities": sorted(f["entities"])}
         for rel, f in report["files"].items()

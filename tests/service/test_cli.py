@@ -43,7 +43,9 @@ def test_catalog_check_json_contract(tmp_path: Path) -> None:
     (tmp_path / "sub" / "bad.yml").write_text(
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: -bad-\nspec: {}\n"
     )
-    result = runner.invoke(app, ["catalog", "check", str(tmp_path), "--format", "json"])
+    result = runner.invoke(
+        app, ["catalog", "check", str(tmp_path), "--all-yaml", "--format", "json"]
+    )
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert set(report) == {"files", "relations", "conflicts"}
@@ -72,7 +74,7 @@ def test_catalog_check_text_and_exit_zero_when_all_ok(tmp_path: Path) -> None:
 def test_catalog_check_reports_conflicts(tmp_path: Path) -> None:
     (tmp_path / "b.yaml").write_text(COMPONENT.format(name="dup"))
     (tmp_path / "a.yaml").write_text(COMPONENT.format(name="dup"))
-    result = runner.invoke(app, ["catalog", "check", str(tmp_path), "-f", "json"])
+    result = runner.invoke(app, ["catalog", "check", str(tmp_path), "--all-yaml", "-f", "json"])
     report = json.loads(result.stdout)
     assert report["conflicts"] == [["component:default/dup", "a.yaml", "b.yaml"]]
     assert report["files"]["b.yaml"]["entities"] == []

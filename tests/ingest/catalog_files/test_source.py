@@ -181,7 +181,7 @@ def test_symlinked_catalog_file_pointing_outside_is_not_read(env: Env, tmp_path:
     write(env.root, "ok/catalog-info.yaml", component("inside"))
     env.ingest()
     assert env.refs() == ["component:default/inside"]
-    assert "outside the configured roots" in env.problems()[0][3]
+    assert "leads outside the roots" in env.problems()[0][3]
 
 
 def test_file_above_size_limit_is_rejected(tmp_path: Path) -> None:
