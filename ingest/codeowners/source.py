@@ -143,7 +143,11 @@ class CodeownersSource:
                 "error", name, None, None, None, f"cannot walk repository: {exc.strerror or exc}"
             )
             catalog_paths = []
-        codeowners_file = find_codeowners(lambda p: (repo / p).is_file())
+        # Whatever is there (a FIFO too) counts as found: the reader refuses what is not a
+        # regular file and that is reported, never opened.
+        codeowners_file = find_codeowners(
+            lambda p: os.path.lexists(repo / p) and not (repo / p).is_dir()
+        )
         yield RepositoryRecord(
             name=name,
             url=web_url(head.remote_url) if head else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -305,11 +307,22 @@ def test_codeowners_symlinked_out_of_the_repository_is_not_read(org: Org, tmp_pa
     make_repo(org.repos / "linked", {"catalog-info.yaml": component("linked", "team-cart")})
     (org.repos / "linked" / "CODEOWNERS").symlink_to(secret)
     org.ingest()
-    problems = org.rows(
-        "SELECT message FROM catalog_problems WHERE location = 'linked/CODEOWNERS'"
-    )
+    problems = org.rows("SELECT message FROM catalog_problems WHERE location = 'linked/CODEOWNERS'")
     assert problems == [("CODEOWNERS is a symlink that leads out of the repository; not read",)]
     assert org.rows("SELECT * FROM ownership_claims WHERE owner_raw LIKE '%secret%'") == []
     assert ("component:default/payments-api",) in org.rows(
         "SELECT DISTINCT subject FROM ownership_claims WHERE role = 'codeowner'"
     )
+
+
+def test_codeowners_that_is_a_fifo_is_reported_never_opened(org: Org) -> None:
+    make_repo(org.repos / "piped", {"catalog-info.yaml": component("piped", "team-cart")})
+    os.mkfifo(org.repos / "piped" / "CODEOWNERS")
+    done = threading.Thread(target=org.ingest, daemon=True)
+    done.start()
+    done.join(30)
+    if done.is_alive():  # release the reader so the test run ends, then fail
+        os.close(os.open(org.repos / "piped" / "CODEOWNERS", os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("the codeowners source blocked opening a FIFO")
+    problems = org.rows("SELECT message FROM catalog_problems WHERE location = 'piped/CODEOWNERS'")
+    assert problems == [("a FIFO, not a regular file: skipped, never opened",)]
