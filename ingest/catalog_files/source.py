@@ -12,8 +12,8 @@ from typing import ClassVar
 
 from catalog.errors import SourceError
 from catalog.files import read_limited
-from catalog.model import FileResult, Problem, ProcessedEntity
-from catalog.processing import process_file, resolve_conflicts
+from catalog.model import FileResult, Problem
+from catalog.processing import process_file
 from ingest.catalog_files.cache import CachedFile, FileCache, IndexEntry
 from ingest.catalog_files.config import CatalogFilesConfig
 from ingest.catalog_files.discovery import (
@@ -22,9 +22,9 @@ from ingest.catalog_files.discovery import (
     walk_catalog_files,
 )
 from ingest.catalog_files.workers import parser_pool
-from ingest.entity_records import entity_record, with_location_annotations
+from ingest.catalog_records import ParsedFile, catalog_file_records
 from ingest.paths import containing_root, real_roots
-from ingest.records import EntityRecord, FileRecord, ProblemRecord, Record, RelationRecord
+from ingest.records import Record
 from ingest.source import SourceContext
 
 PARALLEL_THRESHOLD = 200
@@ -288,55 +288,22 @@ class CatalogFilesSource:
 
     # -- records ---------------------------------------------------------------------------
     def _records(self, ctx: SourceContext, outcomes: list[FileOutcome]) -> Iterator[Record]:
-        report = ctx.report
-        for_conflicts = [(o.location, o.result) for o in outcomes]
-        accepted, conflicts = resolve_conflicts(for_conflicts)
-        by_location = {o.location: o for o in outcomes}
-        for o in outcomes:
-            result = o.result
-            yield FileRecord(
-                o.location, o.sha256, result.ok and not o.kept_from_last_good, len(result.entities)
+        files = [
+            ParsedFile(
+                o.location,
+                o.sha256,
+                o.result,
+                managed_by=f"file:{o.real}",
+                origin=f"file:{o.origin}",
+                ok=o.result.ok and not o.kept_from_last_good,
+                extra_warnings=o.location_warnings,
             )
-            for p in result.errors:
-                report.error(p.render(o.location))
-                yield ProblemRecord("error", o.location, p.line, p.field, None, p.message)
-            for p in [*result.warnings, *o.location_warnings]:
-                report.warn(p.render(o.location))
-                yield ProblemRecord("warning", o.location, p.line, p.field, None, p.message)
-            for ent in result.entities:
-                for p in ent.errors:
-                    report.error(f"{p.render(o.location)} [{ent.ref}]")
-                    yield ProblemRecord("error", o.location, p.line, p.field, ent.ref, p.message)
-                for p in ent.warnings:
-                    report.warn(f"{p.render(o.location)} [{ent.ref}]")
-                    yield ProblemRecord("warning", o.location, p.line, p.field, ent.ref, p.message)
-        for ref, kept, rejected in conflicts:
-            line = next(
-                (e.line for e in by_location[rejected].result.entities if e.ref == ref), None
-            )
-            message = f"entity {ref} is already defined in {kept}; this definition was rejected"
-            report.error(f"{rejected}:{line}: {message}")
-            yield ProblemRecord("error", rejected, line, None, ref, message)
-        relations = 0
-        for location, ent in accepted.values():
-            yield _entity_record(ent, by_location[location])
-            for source_ref, rel_type, target_ref in ent.relations:
-                relations += 1
-                yield RelationRecord(source_ref, rel_type, target_ref)
-        report.counts["entities"] = len(accepted)
-        report.counts["relations"] = relations
-        report.counts["conflicts"] = len(conflicts)
+            for o in outcomes
+        ]
+        return catalog_file_records(ctx.report, files)
 
 
 def _fingerprint(settings_key: str, files: Iterable[tuple[str, str]]) -> str:
     """One hash over the settings and every (location, sha256), independent of walk order."""
     lines = sorted(f"{location}\0{sha}" for location, sha in files)
     return hashlib.sha256("\n".join([settings_key, *lines]).encode()).hexdigest()
-
-
-def _entity_record(ent: ProcessedEntity, outcome: FileOutcome) -> EntityRecord:
-    stored = with_location_annotations(ent.entity, f"file:{outcome.real}", f"file:{outcome.origin}")
-    outgoing = (
-        (rel_type, target) for source, rel_type, target in ent.relations if source == ent.ref
-    )
-    return entity_record(ent.ref, stored, outgoing, location=outcome.location, line=ent.line)

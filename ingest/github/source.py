@@ -17,17 +17,15 @@ from typing import Any, ClassVar
 
 import httpx
 
-from catalog.model import ProcessedEntity
-from catalog.processing import resolve_conflicts
+from ingest.catalog_records import ParsedFile, catalog_file_records
 from ingest.codeowners.files import OwnerMapping
 from ingest.codeowners.records import RepositoryRecord
-from ingest.entity_records import entity_record, with_location_annotations
 from ingest.github.cache import ResponseCache, ScanCache
 from ingest.github.client import EmptyRepository, GithubClient, RepoError
 from ingest.github.config import GithubConfig
 from ingest.github.ratelimit import RateLimit
 from ingest.github.scan import CatalogFile, RepoScan, RepoScanner
-from ingest.records import EntityRecord, FileRecord, ProblemRecord, Record, RelationRecord
+from ingest.records import ProblemRecord, Record
 from ingest.source import SourceContext
 
 _RUN_ONLY = {
@@ -217,39 +215,12 @@ class GithubSource:
                 yield record
             for f in scan.files:
                 files[f.location] = f
-        for f in files.values():
-            result = f.result
-            yield FileRecord(f.location, f.sha256, result.ok, len(result.entities))
-            for severity, problems, ref in [
-                ("error", result.errors, None),
-                ("warning", result.warnings, None),
-                *(
-                    (severity, problems, ent.ref)
-                    for ent in result.entities
-                    for severity, problems in (("error", ent.errors), ("warning", ent.warnings))
-                ),
-            ]:
-                for p in problems:
-                    record = ProblemRecord(severity, f.location, p.line, p.field, ref, p.message)
-                    _report(ctx, record)
-                    yield record
-        accepted, conflicts = resolve_conflicts([(loc, f.result) for loc, f in files.items()])
-        for ref, kept, rejected in conflicts:
-            line = next((e.line for e in files[rejected].result.entities if e.ref == ref), None)
-            message = f"entity {ref} is already defined in {kept}; this definition was rejected"
-            record = ProblemRecord("error", rejected, line, None, ref, message)
-            _report(ctx, record)
-            yield record
-        relations = 0
-        for location, ent in accepted.values():
-            yield _entity_record(ent, files[location])
-            for source_ref, rel_type, target_ref in ent.relations:
-                relations += 1
-                yield RelationRecord(source_ref, rel_type, target_ref)
+        parsed = [
+            ParsedFile(f.location, f.sha256, f.result, managed_by=f.url, origin=f.url)
+            for f in files.values()
+        ]
+        yield from catalog_file_records(report, parsed)
         report.counts["catalog_files"] = len(files)
-        report.counts["entities"] = len(accepted)
-        report.counts["relations"] = relations
-        report.counts["conflicts"] = len(conflicts)
 
 
 def _report(ctx: SourceContext, r: ProblemRecord) -> None:
@@ -258,9 +229,3 @@ def _report(ctx: SourceContext, r: ProblemRecord) -> None:
     (ctx.report.error if r.severity == "error" else ctx.report.warn)(
         f"{where}: {r.message}{suffix}"
     )
-
-
-def _entity_record(ent: ProcessedEntity, f: CatalogFile) -> EntityRecord:
-    stored = with_location_annotations(ent.entity, f.url, f.url)
-    outgoing = ((t, target) for source, t, target in ent.relations if source == ent.ref)
-    return entity_record(ent.ref, stored, outgoing, location=f.location, line=ent.line)
