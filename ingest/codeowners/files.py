@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from catalog.model import Problem
 from ingest.codeowners.owners import CodeOwners
 from ingest.codeowners.parser import classify_owner
 
@@ -14,6 +15,21 @@ CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 
 def find_codeowners(exists: Callable[[str], bool]) -> str | None:
     return next((path for path in CODEOWNERS_LOCATIONS if exists(path)), None)
+
+
+def parse_codeowners_bytes(data: bytes | Problem) -> CodeOwners | Problem:
+    """A CODEOWNERS file's bytes (or the problem reading them) parsed; a binary file or one that
+    is not UTF-8 is a problem, as GitHub ignores such files."""
+    if isinstance(data, Problem):
+        return data
+    if b"\0" in data[:8192]:
+        return Problem("CODEOWNERS is a binary file; ignored")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return Problem("CODEOWNERS is not valid UTF-8; ignored", line=line)
+    return CodeOwners.parse(text)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,12 @@ from catalog.files import read_limited
 from catalog.model import Problem
 from ingest.catalog_files.discovery import walk_catalog_files
 from ingest.codeowners.config import CodeownersConfig
-from ingest.codeowners.files import OwnerMapping, find_codeowners, owners_of_paths
+from ingest.codeowners.files import (
+    OwnerMapping,
+    find_codeowners,
+    owners_of_paths,
+    parse_codeowners_bytes,
+)
 from ingest.codeowners.git_head import GitError, GitHead, git_dir, read_head
 from ingest.codeowners.owners import CodeOwners
 from ingest.codeowners.records import CodeownersRecord, CodeownersRuleRecord, RepositoryRecord
@@ -205,17 +210,7 @@ class CodeownersSource:
         if not is_inside(path, real_roots([repo])):
             # a symlink out of the repository (to /etc/…): never read, never stored
             return Problem("CODEOWNERS is a symlink that leads out of the repository; not read")
-        data = read_limited(path, self.config.max_file_bytes)
-        if isinstance(data, Problem):
-            return data
-        if b"\0" in data[:8192]:
-            return Problem("CODEOWNERS is a binary file; ignored")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            return Problem("CODEOWNERS is not valid UTF-8; ignored", line=line)
-        return CodeOwners.parse(text)
+        return parse_codeowners_bytes(read_limited(path, self.config.max_file_bytes))
 
     @staticmethod
     def _load_cache(path: Path, settings: str) -> dict[str, tuple[str, list[Record]]]:

@@ -13,8 +13,12 @@ from typing import Any
 
 from catalog.model import FileResult, Problem
 from catalog.processing import process_file
-from ingest.codeowners import CodeOwners
-from ingest.codeowners.files import OwnerMapping, find_codeowners, owners_of_paths
+from ingest.codeowners.files import (
+    OwnerMapping,
+    find_codeowners,
+    owners_of_paths,
+    parse_codeowners_bytes,
+)
 from ingest.codeowners.records import CodeownersRecord, CodeownersRuleRecord, RepositoryRecord
 from ingest.github.client import GithubClient, RepoError
 from ingest.github.config import GithubConfig
@@ -147,7 +151,7 @@ class RepoScanner:
 
     def _codeowners(self, scan: RepoScan, sha: str, entry: dict[str, Any], file: str) -> None:
         where = f"{scan.name}/{file}"
-        parsed = _parse_codeowners(self._read(scan, sha, entry))
+        parsed = parse_codeowners_bytes(self._read(scan, sha, entry))
         if isinstance(parsed, Problem):
             scan.problem("error", parsed.message, where=where, line=parsed.line)
             return
@@ -180,17 +184,3 @@ class RepoScanner:
                     rule_line=verdict.rule_line,
                 )
             )
-
-
-def _parse_codeowners(data: bytes | Problem) -> CodeOwners | Problem:
-    if isinstance(data, Problem):
-        return data
-    if b"\0" in data[:8192]:
-        return Problem("CODEOWNERS is a binary file; ignored")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return Problem(
-            "CODEOWNERS is not valid UTF-8; ignored", line=data[: exc.start].count(b"\n") + 1
-        )
-    return CodeOwners.parse(text)
