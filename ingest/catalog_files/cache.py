@@ -6,20 +6,20 @@ every run so that an unchanged tree is recognised without unpickling any entity,
 changed one file rewrites one shard, not the results of the whole tree (1.7 s at 50,000
 entities). An entry is reused only when the file's sha256 is unchanged. The last result that
 passed the read stage is kept too, so a file that breaks keeps its last good entities (as
-Backstage keeps a failing location's previous entities).
+Backstage keeps a failing location's previous entities). All are ``ingest.state`` files.
 """
 
 from __future__ import annotations
 
-import pickle
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from catalog.model import FileResult
+from ingest.state import load_state, save_state
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 SHARDS = 64
 
 
@@ -38,19 +38,12 @@ class IndexEntry:
 
 
 def _load(path: Path, settings_key: str) -> Any:
-    try:
-        with path.open("rb") as fh:
-            version, key, payload = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
-        return None  # no cache or an unreadable one: everything is parsed again
-    return payload if version == CACHE_VERSION and key == settings_key else None
+    # None: no cache or an unreadable one, so everything is parsed again
+    return load_state(path, version=CACHE_VERSION, key=settings_key)
 
 
 def _dump(path: Path, settings_key: str, payload: object) -> None:
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump((CACHE_VERSION, settings_key, payload), fh, protocol=5)
-    tmp.replace(path)
+    save_state(path, payload, version=CACHE_VERSION, key=settings_key)
 
 
 def _shard(key: str) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,9 +27,10 @@ from ingest.codeowners.records import CodeownersRecord, CodeownersRuleRecord, Re
 from ingest.paths import is_inside, real_roots
 from ingest.records import ProblemRecord, Record
 from ingest.source import SourceContext
+from ingest.state import load_state, save_state
 
 _SCP_URL = re.compile(r"^(?:[\w.-]+@)?([\w.-]+):(?!//)(.+?)(?:\.git)?/?$")
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass
@@ -87,7 +87,7 @@ class CodeownersSource:
         ctx.progress(0, len(repos))
         settings = repr(sorted(self.config.model_dump(mode="json", exclude={"schedule"}).items()))
         cache_path = ctx.state_dir / "repos.pickle"
-        cache = self._load_cache(cache_path, settings)
+        cache = load_state(cache_path, version=CACHE_VERSION, key=settings) or {}
         new_cache: dict[str, tuple[str, list[Record]]] = {}
         records: list[Record] = []
         digest = hashlib.sha256(settings.encode())
@@ -105,7 +105,7 @@ class CodeownersSource:
             digest.update(repr((key, scan_records)).encode())  # repr: stable, pickle is not
             records.extend(scan_records)
             ctx.progress(1, None)
-        self._save_cache(cache_path, settings, new_cache)
+        save_state(cache_path, new_cache, version=CACHE_VERSION, key=settings)
         ctx.report.counts["repositories"] = len(repos)
         ctx.report.fingerprint = digest.hexdigest()
         if ctx.report.fingerprint == ctx.previous_fingerprint:
@@ -211,29 +211,3 @@ class CodeownersSource:
             # a symlink out of the repository (to /etc/…): never read, never stored
             return Problem("CODEOWNERS is a symlink that leads out of the repository; not read")
         return parse_codeowners_bytes(read_limited(path, self.config.max_file_bytes))
-
-    @staticmethod
-    def _load_cache(path: Path, settings: str) -> dict[str, tuple[str, list[Record]]]:
-        try:
-            with path.open("rb") as fh:
-                version, key, payload = pickle.load(fh)
-        except (
-            OSError,
-            pickle.UnpicklingError,
-            EOFError,
-            ValueError,
-            TypeError,
-            AttributeError,
-            ImportError,
-        ):  # ImportError: a cache written before ingest/repositories moved
-            return {}
-        return payload if version == CACHE_VERSION and key == settings else {}
-
-    @staticmethod
-    def _save_cache(
-        path: Path, settings: str, payload: dict[str, tuple[str, list[Record]]]
-    ) -> None:
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump((CACHE_VERSION, settings, payload), fh, protocol=5)
-        tmp.replace(path)

@@ -7,39 +7,26 @@
   not move is not read again, and file contents keyed by git blob sha, so a changed repository
   only fetches the files that changed.
 
-A cache that cannot be read (missing, corrupt, written by another version) is simply empty.
+Both are ``ingest.state`` files: one that cannot be read (missing, corrupt, written by another
+version) is simply empty.
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CACHE_VERSION = 1
+from ingest.state import load_state, save_state
+
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
 class CachedResponse:
     etag: str
     body: bytes
-
-
-def _atomic_pickle(path: Path, payload: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(payload, fh, protocol=5)
-    tmp.replace(path)
-
-
-def _load_pickle(path: Path) -> Any:
-    try:
-        with path.open("rb") as fh:
-            return pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
-        return None
 
 
 class ResponseCache:
@@ -54,22 +41,20 @@ class ResponseCache:
     def get(self, key: str) -> CachedResponse | None:
         path = self._file(key)
         self._touched.add(path.name)
-        loaded = _load_pickle(path)
+        loaded = load_state(path, version=CACHE_VERSION, key=key)
         if (
             isinstance(loaded, tuple)
-            and len(loaded) == 4
-            and loaded[0] == CACHE_VERSION
-            and loaded[1] == key
-            and isinstance(loaded[2], str)
-            and isinstance(loaded[3], bytes)
+            and len(loaded) == 2
+            and isinstance(loaded[0], str)
+            and isinstance(loaded[1], bytes)
         ):
-            return CachedResponse(loaded[2], loaded[3])
+            return CachedResponse(loaded[0], loaded[1])
         return None
 
     def put(self, key: str, etag: str, body: bytes) -> None:
         path = self._file(key)
         self._touched.add(path.name)
-        _atomic_pickle(path, (CACHE_VERSION, key, etag, body))
+        save_state(path, (etag, body), version=CACHE_VERSION, key=key)
 
     def prune(self) -> int:
         """Remove the entries no request of this run used; returns how many."""
@@ -87,16 +72,11 @@ class ScanCache:
     def __init__(self, path: Path, settings: str) -> None:
         self.path = path
         self.settings = settings
-        loaded = _load_pickle(path)
+        loaded = load_state(path, version=CACHE_VERSION, key=settings)
         self.scans: dict[str, tuple[str, Any]] = {}
         self.blobs: dict[str, bytes] = {}
-        if (
-            isinstance(loaded, tuple)
-            and len(loaded) == 4
-            and loaded[0] == CACHE_VERSION
-            and loaded[1] == settings
-        ):
-            self.scans, self.blobs = loaded[2], loaded[3]
+        if isinstance(loaded, tuple) and len(loaded) == 2:
+            self.scans, self.blobs = loaded
 
     def save(self, scans: dict[str, tuple[str, Any]], blobs: dict[str, bytes]) -> None:
-        _atomic_pickle(self.path, (CACHE_VERSION, self.settings, scans, blobs))
+        save_state(self.path, (scans, blobs), version=CACHE_VERSION, key=self.settings)
