@@ -23,6 +23,7 @@ from catalog.yaml12 import load_all
 from ingest.config_types import BaseUrl as WebhookUrl
 from ingest.paths import ConfigPath
 from ingest.registry import SOURCE_TYPES
+from ingest.schedule import Crontab
 
 DEFAULT_CONFIG = Path("steward.yaml")
 _ENV_PATTERN = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -43,7 +44,7 @@ class ApiConfig(BaseModel):
 
 class OwnershipGapsReportConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    cron: str = "0 8 * * MON"
+    cron: Crontab = "0 8 * * MON"
     out_dir: ConfigPath = Path("reports")
     webhook_url: WebhookUrl | None = None
     """A Slack-compatible incoming webhook (http/https only; redirects are not followed)."""
@@ -60,6 +61,13 @@ class OwnershipConfig(BaseModel):
     """Entities whose source has not been ingested successfully for this long are gaps."""
 
 
+class HistoryConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    keep_days: int | None = Field(default=180, ge=1)
+    """Ingest and scorecard history older than this is pruned after each pipeline run;
+    ``null`` keeps everything."""
+
+
 class StewardConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -71,6 +79,7 @@ class StewardConfig(BaseModel):
     reports: ReportsConfig = ReportsConfig()
     ownership: OwnershipConfig = OwnershipConfig()
     api: ApiConfig = ApiConfig()
+    history: HistoryConfig = HistoryConfig()
 
     # filled by load_config: the validated model of each source, in file order
     source_configs: dict[str, BaseModel] = Field(default_factory=dict, exclude=True)

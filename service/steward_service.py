@@ -26,6 +26,7 @@ from catalog.store.snapshot import Snapshot
 from graph.build import GraphCache
 from graph.model import CatalogGraph
 from ingest.runner import RunOutcome
+from ingest.schedule import Schedule
 from ingest.source import ProgressCallback
 from service.config import StewardConfig, load_config
 
@@ -83,6 +84,10 @@ class StewardService:
         self._running_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self.last_run: PipelineRun | None = None
+        self._stopping = threading.Event()
+        abandoned = self.store.abandon_unfinished_runs()
+        if abandoned:
+            log.warning("marked %d runs left unfinished by a previous process abandoned", abandoned)
         self.scheduler: SchedulerLike | None = None
         """Set by ``service.scheduler`` while ``steward serve`` runs."""
 
@@ -142,7 +147,11 @@ class StewardService:
         run = PipelineRun(started_at=datetime.now(UTC), sources=names)
         self.last_run = run
         for name in names:
+            if self._stopping.is_set():
+                run.errors.append(f"stopped before source {name}")
+                return run
             source = create_source(self.config.source_configs[name])
+            log.info("ingest source=%s started", name)
             kwargs = {"progress": progress_for(name)} if progress_for else {}
             t0 = time.perf_counter()
             outcome = run_source(
@@ -156,11 +165,17 @@ class StewardService:
                 outcome.status,
                 time.perf_counter() - t0,
             )
+        if self._stopping.is_set():  # a stopping service publishes nothing new
+            run.errors.append("stopped before the gaps step")
+            return run
         self._step(run, "gaps", self._refresh_gaps)
         self._step(run, "graph", self.graph)
         if scorecards:
             self._step(run, "scorecards", lambda: self._run_scorecards(run))
             self._step(run, "graph", self.graph)  # levels changed: reload the annotations
+        if self._stopping.is_set():
+            run.errors.append("stopped before publishing")
+            return run
         self._step(run, "publish", lambda: self._publish(run))
         run.finished_at = datetime.now(UTC)
         return run
@@ -195,28 +210,44 @@ class StewardService:
 
     # -- triggers and schedules ------------------------------------------------------------
     def trigger(self, source: str) -> TriggerResult:
-        """Run ``source`` now, in the background; refused while that source is running."""
+        """Run ``source`` now, in the background (through the scheduler while it runs);
+        refused while that source is running."""
         self._source_names([source])
         if self.scheduler is not None:
             return self.scheduler.run_now(source)
-        with self._running_lock:
-            if source in self._running:
-                return TriggerResult(source, False, f"{source} is already running")
-            self._running.add(source)
-
-        def work() -> None:
-            try:
-                self.run_ingest([source])
-            except Exception:
-                log.exception("triggered run of %s failed", source)
-            finally:
-                with self._running_lock:
-                    self._running.discard(source)
-
-        thread = threading.Thread(target=work, name=f"steward-trigger-{source}", daemon=True)
+        if not self._claim(source):
+            return TriggerResult(source, False, f"{source} is already running")
+        thread = threading.Thread(
+            target=self._run_claimed, args=[source], name=f"steward-trigger-{source}", daemon=True
+        )
         self._threads.append(thread)
         thread.start()
         return TriggerResult(source, True, f"{source} started")
+
+    def run_guarded(self, source: str) -> PipelineRun | None:
+        """Run the pipeline for ``source`` unless a run of it is already under way (the
+        scheduler's jobs and triggers call this); errors are logged, never raised."""
+        if not self._claim(source):
+            log.info("skip source=%s: already running", source)
+            return None
+        return self._run_claimed(source)
+
+    def _claim(self, source: str) -> bool:
+        with self._running_lock:
+            if source in self._running:
+                return False
+            self._running.add(source)
+            return True
+
+    def _run_claimed(self, source: str) -> PipelineRun | None:
+        try:
+            return self.run_pipeline([source])
+        except Exception:
+            log.exception("pipeline for source=%s failed", source)
+            return None
+        finally:
+            with self._running_lock:
+                self._running.discard(source)
 
     def running(self, source: str) -> bool:
         with self._running_lock:
@@ -243,6 +274,18 @@ class StewardService:
             thread.join(timeout)
         self._threads = [t for t in self._threads if t.is_alive()]
 
+    def stop(self, timeout: float) -> bool:
+        """Ask a running pipeline to stop after its current step; True once none runs (within
+        ``timeout`` seconds), False if one is still running."""
+        self._stopping.set()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        if not self._pipeline_lock.acquire(timeout=timeout):
+            return False
+        self._pipeline_lock.release()
+        return True
+
     def close(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown()
@@ -264,14 +307,8 @@ class SchedulerLike(Protocol):
 
     def schedules(self) -> list[ScheduleInfo]: ...
 
-    def shutdown(self) -> None: ...
+    def shutdown(self, wait: bool = True) -> None: ...
 
 
 def describe_schedule(schedule: object) -> str:
-    if schedule is None:
-        return "manual"
-    seconds = getattr(schedule, "total_seconds", None)
-    if callable(seconds):
-        total = int(seconds())
-        return f"interval[{total // 3600}:{total // 60 % 60:02d}:{total % 60:02d}]"
-    return str(schedule)
+    return schedule.describe() if isinstance(schedule, Schedule) else "manual"

@@ -10,7 +10,6 @@ A reader therefore sees either the previous snapshot or the new one, never half 
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,16 +44,32 @@ def published_snapshot(database: Path) -> Snapshot | None:
     return Snapshot(path, datetime.fromtimestamp(stat.st_mtime, UTC), stat.st_size)
 
 
-def copy_checkpointed(con: duckdb.DuckDBPyConnection, database: Path, tmp: Path) -> None:
-    """CHECKPOINT through ``con`` and copy ``database`` to ``tmp``.
+def copy_checkpointed(
+    con: duckdb.DuckDBPyConnection, database: Path, source_fd: int, tmp: Path
+) -> None:
+    """CHECKPOINT through ``con`` and copy the database (read through ``source_fd``) to ``tmp``.
 
     The caller holds the write lock: nothing may commit between the checkpoint and the end of
-    the copy."""
+    the copy. ``source_fd`` stays open for the store's lifetime: DuckDB's lock on the file is a
+    POSIX record lock, which the kernel drops as soon as this process closes *any* descriptor of
+    the file — opening and closing it here (``shutil.copyfile``) would let another process open
+    the database read-write beside the service."""
     con.execute("CHECKPOINT")
     wal = database.with_name(database.name + ".wal")
     if wal.exists() and wal.stat().st_size > 0:
         raise StoreError(f"{database}: the write-ahead log is not empty after CHECKPOINT")
-    shutil.copyfile(database, tmp)
+    size = os.fstat(source_fd).st_size
+    out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        offset = 0
+        while offset < size:
+            sent = os.sendfile(out, source_fd, offset, size - offset)
+            if sent == 0:
+                raise StoreError(f"{database}: the file ended at {offset} of {size} bytes")
+            offset += sent
+        os.fsync(out)
+    finally:
+        os.close(out)
 
 
 def install_snapshot(tmp: Path, target: Path) -> Snapshot:
@@ -68,8 +83,6 @@ def install_snapshot(tmp: Path, target: Path) -> Snapshot:
             check.execute("SELECT max(version) FROM schema_version").fetchall()
         finally:
             check.close()
-        with tmp.open("rb") as f:
-            os.fsync(f.fileno())
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

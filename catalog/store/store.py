@@ -56,6 +56,7 @@ class Store:
         self.write_lock = threading.RLock()
         """Held by every write (and by the writer's own reads); readers never take it."""
         self._closed = False
+        self._file_fd: int | None = None
         try:
             self._migrate()
         except BaseException:
@@ -70,6 +71,9 @@ class Store:
         with self._cursor_lock:
             self._con.close()
             self._db.close()
+            if self._file_fd is not None:
+                os.close(self._file_fd)
+                self._file_fd = None
 
     def __enter__(self) -> Store:
         return self
@@ -168,6 +172,19 @@ class Store:
             )
         return run_id
 
+    def abandon_unfinished_runs(self) -> int:
+        """Mark runs a previous process left ``running`` (it stopped mid-run) ``abandoned``.
+
+        Only the process that holds the database writes, so none of them can still be going."""
+        with self.write_lock:
+            rows = self._con.execute(
+                "UPDATE runs SET status = 'abandoned', finished_at = ?, "
+                "message = 'the process stopped during this run; its snapshot was not stored' "
+                "WHERE status = 'running' RETURNING run_id",
+                [datetime.now(UTC)],
+            ).fetchall()
+        return len(rows)
+
     def empty_snapshot(self, table: str) -> Columns:
         """The columns of snapshot table ``table`` with no rows (a source that emitted none)."""
         found = SNAPSHOT_TABLES.get(table)
@@ -252,8 +269,11 @@ class Store:
         target = snapshot_path(self.path)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         with self.write_lock:
+            if self._file_fd is None:
+                # Opened once and closed only after DuckDB: see copy_checkpointed.
+                self._file_fd = os.open(self.path, os.O_RDONLY)
             try:
-                copy_checkpointed(self._con, self.path, tmp)
+                copy_checkpointed(self._con, self.path, self._file_fd, tmp)
             except BaseException:
                 tmp.unlink(missing_ok=True)
                 raise

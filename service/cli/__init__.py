@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import catalog, demo, graph, ingest, ownership, scorecard, sql
+from service.cli import catalog, demo, graph, ingest, ownership, scorecard, serve, sql
 
 app = typer.Typer(
     help="Steward: Backstage-compatible catalog ingestion, ownership and scorecards.",
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.command("ingest")(ingest.ingest_command)
 app.command("sql")(sql.sql_command)
+app.command("serve")(serve.serve_command)
 app.command("demo")(demo.demo)
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(ownership.app, name="ownership")
