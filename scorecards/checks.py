@@ -119,24 +119,45 @@ class HasOwner(CheckParamsBase):
 
 
 class OwnerIsKnownGroupWithMembers(CheckParamsBase):
+    """The owner is a Group of the catalog with members that are User entities of the catalog
+    (directly or through child groups); a listed member that is not (``user:left-the-company``)
+    does not count and is named in the evidence."""
+
     type: Literal["owner_is_known_group_with_members"]
 
     def query(self, ctx: CheckContext) -> tuple[str, Params]:
         return (
             f"""
             WITH groups AS (SELECT DISTINCT ref FROM entities WHERE kind = 'group'),
-            members AS (SELECT group_ref, count(DISTINCT member) AS n FROM _group_members
-                        GROUP BY group_ref)
-            SELECT s.ref,
-              CASE WHEN g.ref IS NOT NULL AND m.n > 0 THEN 'pass' ELSE 'fail' END,
-              CASE WHEN s.owner IS NULL THEN 'spec.owner is missing'
-                   WHEN g.ref IS NULL THEN 'owner ' || s.owner || ' is not a known Group'
-                   WHEN m.n IS NULL THEN 'owner group ' || s.owner
+            users AS (SELECT DISTINCT ref FROM entities WHERE kind = 'user'),
+            members AS (
+              SELECT gm.group_ref,
+                count(DISTINCT gm.member) FILTER (WHERE u.ref IS NOT NULL) AS n,
+                list(DISTINCT gm.member ORDER BY gm.member) FILTER (WHERE u.ref IS NULL)
+                  AS unresolved
+              FROM _group_members gm LEFT JOIN users u ON u.ref = gm.member
+              GROUP BY gm.group_ref),
+            r AS (
+              SELECT s.ref, s.owner, g.ref AS grp, coalesce(m.n, 0) AS n,
+                CASE WHEN len(m.unresolved) > 0
+                     THEN ' (not in the catalog: ' || array_to_string(m.unresolved[1:5], ', ')
+                          || CASE WHEN len(m.unresolved) > 5
+                                  THEN ' and ' || (len(m.unresolved) - 5) || ' more' ELSE '' END
+                          || ')'
+                     ELSE '' END AS missing
+              FROM {SCOPE} LEFT JOIN groups g ON g.ref = s.owner
+              LEFT JOIN members m ON m.group_ref = s.owner
+              WHERE {IN_SCOPE})
+            SELECT ref,
+              CASE WHEN grp IS NOT NULL AND n > 0 THEN 'pass' ELSE 'fail' END,
+              CASE WHEN owner IS NULL THEN 'spec.owner is missing'
+                   WHEN grp IS NULL THEN 'owner ' || owner || ' is not a known Group'
+                   WHEN n = 0 AND missing <> '' THEN 'owner group ' || owner
+                        || ' has no members that are Users of the catalog' || missing
+                   WHEN n = 0 THEN 'owner group ' || owner
                         || ' has no members, directly or through child groups'
-                   ELSE 'owner group ' || s.owner || ' has ' || m.n || ' members' END
-            FROM {SCOPE} LEFT JOIN groups g ON g.ref = s.owner
-            LEFT JOIN members m ON m.group_ref = s.owner
-            WHERE {IN_SCOPE}""",
+                   ELSE 'owner group ' || owner || ' has ' || n || ' members' || missing END
+            FROM r""",
             {},
         )
 

@@ -294,6 +294,8 @@ def _exemption_rows(
         "check_id": [x.check for _, x in picked],
         "reason": [x.reason for _, x in picked],
         "expires": pa.array([x.expires for _, x in picked], type=pa.date32()),
+        "file": [str(x.file) for _, x in picked],
+        "line": [x.line for _, x in picked],
     }
 
 
@@ -455,9 +457,11 @@ def _mark_stale_and_exempt(
         f"""
         UPDATE scorecard_result_rows r
         SET state = 'exempt', evidence = r.state || ' (exempt): ' || coalesce(r.evidence, ''),
-            exemption_reason = m.reason, exemption_expires = m.expires
+            exemption_reason = m.reason, exemption_expires = m.expires,
+            exemption_file = m.file, exemption_line = m.line
         FROM (SELECT r.ref, r.check_id, first(x.reason ORDER BY x.idx) AS reason,
-                     first(x.expires ORDER BY x.idx) AS expires
+                     first(x.expires ORDER BY x.idx) AS expires,
+                     first(x.file ORDER BY x.idx) AS file, first(x.line ORDER BY x.idx) AS line
               {_EXEMPT_MATCH}
               WHERE r.run_id = $run_id AND r.scorecard = $scorecard
                 AND r.state IN ('fail', 'unknown') {only_deps}
@@ -551,8 +555,6 @@ def _store_run(
         run,
     )
     rows = _exemption_rows(exemptions, today)
-    rows["file"] = [str(x.file) for x in exemptions]
-    rows["line"] = [x.line for x in exemptions]
     rows["status"] = ["expired" if x.expired(today) else "active" for x in exemptions]
     con.register("_sc_all_exemptions", pa.table(rows))
     try:

@@ -15,9 +15,11 @@ rounds; a handful in practice).
 Cycles: this is the greatest fixpoint, so the members of a dependency cycle are evaluated
 together. If every member reaches the level on its other checks and nothing outside the cycle
 pulls one of them down, they all pass; if one member falls short, the others that depend on
-it (i.e. the whole cycle) fail with it. Dependencies outside the target scorecard's scope
-(another kind, a missing entity) are not counted. An entity whose source is stale counts as
-reaching no level. A dependency check that is exempt for an entity does not pull it down.
+it (i.e. the whole cycle) fail with it. Dependencies of the catalog outside the target
+scorecard's scope (another kind) are not counted; a dependency that is not in the catalog at
+all (a dangling ref) is not ready: it reaches no level and the evidence names it. An entity
+whose source is stale counts as reaching no level. A dependency check that is exempt for an
+entity does not pull it down.
 """
 
 from __future__ import annotations
@@ -69,8 +71,10 @@ def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard, run_id: int) -
             SELECT DISTINCT $scorecard, $check_id, s.ref, r.target_ref, {_EXEMPTED}
             FROM relations r
             JOIN _sc_scope s ON s.scorecard = $scorecard AND s.ref = r.source_ref
-            JOIN _sc_scope d ON d.scorecard = $dep_card AND d.ref = r.target_ref
+            LEFT JOIN _sc_scope d ON d.scorecard = $dep_card AND d.ref = r.target_ref
             WHERE list_contains($relations, r.type) AND r.source_ref <> r.target_ref
+              AND (d.ref IS NOT NULL
+                   OR r.target_ref NOT IN (SELECT ref FROM entities))  -- dangling: not ready
             """,
             {
                 **sc,
@@ -89,8 +93,9 @@ def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard, run_id: int) -
               SELECT e.ref, min(c.level_rank) AS bad_from
               FROM _sc_dep_edges e
               JOIN _sc_checks c ON c.scorecard = e.scorecard AND c.check_id = e.check_id
-              JOIN _sc_levels d ON d.scorecard = c.dep_scorecard AND d.ref = e.dependency
-              WHERE e.scorecard = $scorecard AND NOT e.exempt AND d.bad_from <= c.dep_rank
+              LEFT JOIN _sc_levels d ON d.scorecard = c.dep_scorecard AND d.ref = e.dependency
+              WHERE e.scorecard = $scorecard AND NOT e.exempt
+                AND coalesce(d.bad_from, 0) <= c.dep_rank
               GROUP BY e.ref) n
             WHERE l.scorecard = $scorecard AND l.ref = n.ref AND n.bad_from < l.bad_from
             """,
@@ -105,15 +110,16 @@ def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard, run_id: int) -
             """
             INSERT INTO scorecard_result_rows (run_id, scorecard, check_id, ref, state, evidence)
             WITH edges AS (
-              SELECT e.ref, e.dependency, d.bad_from
+              SELECT e.ref, e.dependency, coalesce(d.bad_from, 0) AS bad_from  -- 0: dangling
               FROM _sc_dep_edges e
-              JOIN _sc_levels d ON d.scorecard = $dep_card AND d.ref = e.dependency
+              LEFT JOIN _sc_levels d ON d.scorecard = $dep_card AND d.ref = e.dependency
               WHERE e.scorecard = $scorecard AND e.check_id = $check_id),
             counts AS (SELECT ref, count(*) AS n FROM edges GROUP BY ref),
             below AS (
               SELECT ref, count(*) AS n,
                 list_transform(min_by({'d': dependency, 'b': bad_from}, (bad_from, dependency), 5),
-                  lambda x: x.d || ' (' || coalesce($dep_levels[x.b - 1], 'no level') || ')')
+                  lambda x: x.d || ' (' || CASE WHEN x.b = 0 THEN 'not in the catalog'
+                    ELSE coalesce($dep_levels[x.b - 1], 'no level') END || ')')
                   AS examples
               FROM edges WHERE bad_from <= $rank GROUP BY ref)
             SELECT $run_id, $scorecard, $check_id, s.ref,

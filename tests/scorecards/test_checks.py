@@ -50,6 +50,63 @@ def test_owner_is_known_group_with_members(env: Env) -> None:
     )
 
 
+GHOST_GROUPS = """
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: team-gone}
+spec: {type: team, children: [], members: [left-the-company]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: team-mixed}
+spec: {type: team, children: [], members: [ann, gone-too]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: orphaned}
+spec: {type: service, lifecycle: production, owner: team-gone}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: mixed}
+spec: {type: service, lifecycle: production, owner: team-mixed}
+"""
+
+
+def test_members_count_only_when_they_resolve_to_users(env: Env) -> None:
+    """Issue 14.10: a group whose only listed members are not in the catalog is not staffed."""
+    catalog = env.root / "repo" / "catalog-info.yaml"
+    catalog.write_text(catalog.read_text() + GHOST_GROUPS)
+    env.ingest()
+    found = check(env, "type: owner_is_known_group_with_members")
+    assert found["orphaned"] == (
+        "fail",
+        "owner group group:default/team-gone has no members that are Users of the catalog"
+        " (not in the catalog: user:default/left-the-company)",
+    )
+    assert found["mixed"] == (
+        "pass",
+        "owner group group:default/team-mixed has 1 members"
+        " (not in the catalog: user:default/gone-too)",
+    )
+    env.store.refresh_gaps()
+    gaps = {(s, g, d) for s, g, d in env.rows("SELECT subject, gap, detail FROM ownership_gaps")}
+    assert (
+        "component:default/orphaned",
+        "owner_group_without_members",
+        "owner group:default/team-gone has no members, directly or through child groups",
+    ) in gaps
+    assert (
+        "group:default/team-gone",
+        "group_member_not_in_catalog",
+        "member user:default/left-the-company is not a User of the catalog",
+    ) in gaps
+    assert ("group:default/team-mixed", "group_member_not_in_catalog",
+            "member user:default/gone-too is not a User of the catalog") in gaps  # fmt: skip
+    assert not {g for s, g, _ in gaps if s in ("component:default/mixed", "group:default/team-a")}
+
+
 def test_annotation_present_and_matching(env: Env) -> None:
     present = states(check(env, "type: annotation, key: github.com/project-slug"))
     assert present["web"] == present["api"] == "pass" and present["db-svc"] == "fail"

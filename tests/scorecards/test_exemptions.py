@@ -300,3 +300,23 @@ def test_a_result_covered_by_two_exemptions_counts_for_the_first_only(env: Env) 
     # team-a owns web (passes), api (the first exemption's), cyc-1 and cyc-2 (the second's)
     assert exempt_names(env) == {"api", "cyc-1", "cyc-2"}
     assert dict(env.rows("SELECT line, applied FROM scorecard_exemptions")) == {2: 1, 3: 2}
+
+
+def test_applied_reflects_each_scorecards_latest_run(env: Env) -> None:
+    """Issue 14.9: running one scorecard leaves the other's exemptions' counts as they are."""
+    exempt(
+        env,
+        "owner: team-a, scorecard: card, check: docs, reason: A., expires: 2099-01-31",
+        "owner: team-a, scorecard: other, check: docs, reason: B., expires: 2099-01-31",
+    )
+    env.card(DOCS, levels="[bronze]")
+    env.card(DOCS, levels="[bronze]", card_id="other")
+    env.run()
+    both = {2: 3, 3: 3}  # api, cyc-1, cyc-2 in each scorecard
+    assert dict(env.rows("SELECT line, applied FROM scorecard_exemptions")) == both
+    env.run(only=["card"])
+    assert dict(env.rows("SELECT line, applied FROM scorecard_exemptions")) == both
+    assert env.rows(
+        "SELECT DISTINCT exemption_line FROM scorecard_result_rows WHERE scorecard = 'other' "
+        "AND state = 'exempt'"
+    ) == [(3,)]

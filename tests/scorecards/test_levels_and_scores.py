@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.scorecards.conftest import Env
+from tests.scorecards.conftest import COMPONENTS, Env
 
 ALL = ("web", "api", "db-svc", "cyc-1", "cyc-2", "legacy", "ghost-owned")
 
@@ -220,6 +220,22 @@ def test_a_dependency_with_no_level_is_named_so(env: Env) -> None:
     )
     levels = env.levels()
     assert (levels["web"], levels["api"], levels["db-svc"]) == ("silver", "bronze", None)
+
+
+def test_a_dependency_missing_from_the_catalog_is_not_ready(env: Env) -> None:
+    """Issue 14.11: a dangling dependency fails the check, with evidence naming it."""
+    components = [c for c in COMPONENTS if c[1] != "db-svc"]  # api still depends on it
+    env.ingest(components)
+    env.card(DEPENDENCY_CARD % "bronze")
+    env.run()
+    assert env.states("deps")["api"] == (
+        "fail",
+        "1 of 1 dependencies below bronze: component:default/db-svc (not in the catalog)",
+    )
+    levels = env.levels()
+    # api reaches silver on its own checks; the dangling dependency stops it below gold
+    assert levels["api"] == "silver"
+    assert levels["web"] == "gold"  # api itself reaches bronze
 
 
 def test_a_cycle_whose_members_pass_their_other_checks_passes_together(env: Env) -> None:

@@ -12,6 +12,7 @@ from catalog.store.migrations import (
     m0004_pagerduty,
     m0005_scorecards,
     m0006_store_meta,
+    m0007_scorecard_semantics,
 )
 from catalog.store.schema import Migration, SnapshotTable
 
@@ -24,6 +25,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0004_pagerduty,
         m0005_scorecards,
         m0006_store_meta,
+        m0007_scorecard_semantics,
     )
 )
 assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1)), "gap in migrations"
