@@ -8,6 +8,7 @@ have the PagerDuty and project-slug annotations. web -> api -> db-svc; cyc-1 <->
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from tests.scorecards.conftest import COMPONENTS, Env
@@ -385,3 +386,43 @@ def test_running_only_the_dependent_scorecard_also_evaluates_the_one_it_reads(en
     ]
     assert env.levels("a-card")["web"] == "bronze"
     assert env.levels("a-card")["api"] is None
+
+
+def test_documented_semantics_hold(env: Env) -> None:
+    """Issue 14.12: what docs/scorecards.md states about matches, rounding, all-exempt entities
+    and overlapping exemptions is what the engine does."""
+    env.define(
+        "exemptions.yaml",
+        "exemptions:\n"
+        "  - {entity: api, check: '*', reason: First., expires: 2099-01-01}\n"
+        "  - {entity: api, check: slug, reason: Second., expires: 2099-01-01}\n",
+    )
+    env.card(
+        """\
+        - {id: owner, title: O, level: bronze, type: has_owner}
+        - {id: slug, title: S, level: bronze, type: annotation, key: github.com/project-slug,
+           matches: 'cme'}
+        - {id: tier, title: T, level: silver, type: tag, tag: tier-1}
+        """,
+        levels="[bronze, silver]",
+        filter="{kind: [component], lifecycle: [production]}",
+    )
+    env.run()
+    assert env.states("slug")["web"] == ("pass", "github.com/project-slug: acme/web")  # searched
+    found = scores(env)
+    assert found["db-svc"][2] == 33.3  # 1 of 3 equal weights, one decimal
+    # api: owner passes, slug and tier are waived: all that is left passes
+    assert found["api"][:3] == ("silver", 2, 100.0)
+    assert env.rows(
+        "SELECT check_id, exemption_reason FROM scorecard_results "
+        "WHERE ref = 'component:default/api' AND state = 'exempt' ORDER BY 1"
+    ) == [("slug", "First."), ("tier", "First.")]
+    assert dict(env.rows("SELECT line, applied FROM scorecard_exemptions")) == {2: 2, 3: 0}
+    doc = (Path(__file__).parents[2] / "docs" / "scorecards.md").read_text()
+    for rule in (
+        "`matches` is a search, not a full match",
+        "Scores are rounded to one decimal",
+        "An entity whose checks are all exempt scores 100",
+        "A result several exemptions cover counts for the first",
+    ):
+        assert rule in doc
