@@ -10,6 +10,7 @@ import duckdb
 
 from catalog.errors import ConfigError
 from catalog.lookup import resolve_ref
+from catalog.rows import dict_rows
 
 _SINCE = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -23,15 +24,10 @@ def parse_since(text: str) -> timedelta:
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
-def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    columns = [d[0] for d in cursor.description or []]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
 def scorecards_of(con: duckdb.DuckDBPyConnection, text: str) -> dict[str, Any]:
     """Every scorecard's latest level, score and check results (with exemptions) for an entity."""
     ref = resolve_ref(con, text)
-    cards = _dicts(
+    cards = dict_rows(
         con.execute(
             "SELECT s.scorecard, c.scorecard_title AS title, s.level, s.score, s.passed, "
             "s.failed, s.exempt, s.unknown, s.run_id, s.evaluated_at, c.levels "
@@ -42,7 +38,7 @@ def scorecards_of(con: duckdb.DuckDBPyConnection, text: str) -> dict[str, Any]:
         )
     )
     for card in cards:
-        card["checks"] = _dicts(
+        card["checks"] = dict_rows(
             con.execute(
                 "SELECT check_id, check_title, level, weight, state, evidence, exemption_reason, "
                 "exemption_expires FROM scorecard_results WHERE ref = ? AND scorecard = ? "
@@ -50,7 +46,7 @@ def scorecards_of(con: duckdb.DuckDBPyConnection, text: str) -> dict[str, Any]:
                 [ref, card["scorecard"]],
             )
         )
-    expired = _dicts(
+    expired = dict_rows(
         con.execute(
             "SELECT scorecard, check_id, reason, expires, file, line FROM scorecard_exemptions "
             "WHERE status = 'expired' AND (entity = ? OR owner = (SELECT min(owner) "
@@ -65,14 +61,14 @@ def scorecards_of(con: duckdb.DuckDBPyConnection, text: str) -> dict[str, Any]:
 def team_scorecard(con: duckdb.DuckDBPyConnection, text: str) -> dict[str, Any]:
     """A group's roll-up (its own entities and every group's below it) and those entities."""
     team = resolve_ref(con, text, default_kind="group")
-    summary = _dicts(
+    summary = dict_rows(
         con.execute(
             "SELECT scorecard, entities, own_entities, average_score, levels, passed, failed, "
             "exempt, unknown FROM team_scorecards WHERE team = ? ORDER BY scorecard",
             [team],
         )
     )
-    entities = _dicts(
+    entities = dict_rows(
         con.execute(
             "SELECT s.scorecard, s.ref, s.owner, s.level, s.score, s.failed, s.unknown "
             "FROM scorecard_scores s JOIN _group_tree t ON t.member_group = s.owner "
@@ -167,7 +163,7 @@ def scorecard_diff(
                AND f.ref = coalesce(a.ref, b.ref)
           WHERE true {team_filter})
     """
-    entities = _dicts(
+    entities = dict_rows(
         con.execute(
             f"{base} SELECT {', '.join(DIFF_COLUMNS)} FROM joined "
             "WHERE change <> 'same' OR checks_fixed > 0 OR checks_broken > 0 "
@@ -175,7 +171,7 @@ def scorecard_diff(
             params,
         )
     )
-    teams = _dicts(
+    teams = dict_rows(
         con.execute(
             f"""{base}
             SELECT t.team, j.scorecard, count(*) FILTER (WHERE change = 'better') AS better,

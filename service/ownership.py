@@ -7,6 +7,7 @@ from typing import Any
 import duckdb
 
 from catalog.lookup import resolve_ref
+from catalog.rows import dict_rows
 
 GAP_COLUMNS = (
     "subject",
@@ -20,22 +21,17 @@ GAP_COLUMNS = (
 )
 
 
-def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    columns = [d[0] for d in cursor.description or []]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
 def ownership_of(con: duckdb.DuckDBPyConnection, text: str) -> dict[str, Any]:
     """Resolved owner, agreeing/disagreeing sources and every claim with its evidence."""
     ref = resolve_ref(con, text)
-    resolved = _dicts(
+    resolved = dict_rows(
         con.execute(
             "SELECT owner, resolved_from, agreeing_sources, disagreeing_sources "
             "FROM ownership WHERE ref = ?",
             [ref],
         )
     )
-    claims = _dicts(
+    claims = dict_rows(
         con.execute(
             "SELECT owner, owner_raw, role, source, evidence, observed_at FROM ownership_claims "
             "WHERE subject = ? ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'codeowner' THEN 1 "
@@ -43,7 +39,7 @@ def ownership_of(con: duckdb.DuckDBPyConnection, text: str) -> dict[str, Any]:
             [ref],
         )
     )
-    gaps = _dicts(
+    gaps = dict_rows(
         con.execute(
             "SELECT gap, detail, evidence, first_seen FROM ownership_gaps WHERE subject = ? "
             "ORDER BY gap, detail",
@@ -69,11 +65,11 @@ def ownership_gaps(
     """Open gaps; with ``team``, those of the group and every group below it."""
     columns = ", ".join(GAP_COLUMNS)
     if team is None:
-        return _dicts(
+        return dict_rows(
             con.execute(f"SELECT {columns} FROM ownership_gaps ORDER BY gap, subject, detail")
         )
     team_ref = resolve_ref(con, team, default_kind="group")
-    return _dicts(
+    return dict_rows(
         con.execute(
             f"""
         WITH RECURSIVE tree(ref) AS (

@@ -3,19 +3,13 @@ on the request's own cursor."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import duckdb
 
+from catalog.rows import dict_rows
 from service.api import models
 from service.ownership import ownership_of
 
 HISTORY_POINTS = 52
-
-
-def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    columns = [d[0] for d in cursor.description or []]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def latest_runs(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -31,7 +25,7 @@ def entity_scorecards(cur: duckdb.DuckDBPyConnection, ref: str) -> models.Entity
     if not latest:
         return models.EntityScorecards(ref=ref, scorecards=[])
     run_ids = sorted(set(latest.values()))
-    history = _dicts(
+    history = dict_rows(
         cur.execute(
             "SELECT e.run_id, e.scorecard, e.level, e.score, u.started_at AS at "
             "FROM scorecard_entity_rows e JOIN scorecard_runs u USING (run_id) "
@@ -44,7 +38,7 @@ def entity_scorecards(cur: duckdb.DuckDBPyConnection, ref: str) -> models.Entity
         return models.EntityScorecards(ref=ref, scorecards=[])
     meta = {
         row["scorecard"]: row
-        for row in _dicts(
+        for row in dict_rows(
             cur.execute(
                 "SELECT DISTINCT scorecard, run_id, scorecard_title, levels "
                 "FROM scorecard_check_rows WHERE list_contains(?, run_id)",
@@ -54,7 +48,7 @@ def entity_scorecards(cur: duckdb.DuckDBPyConnection, ref: str) -> models.Entity
         if latest.get(row["scorecard"]) == row["run_id"]
     }
     checks: dict[str, list[models.CheckResult]] = {}
-    for row in _dicts(
+    for row in dict_rows(
         cur.execute(
             "SELECT r.run_id, r.scorecard, r.check_id, c.title, c.level, c.weight, r.state, "
             "r.evidence, r.exemption_reason, r.exemption_expires FROM scorecard_result_rows r "
@@ -106,14 +100,14 @@ def entity_scorecards(cur: duckdb.DuckDBPyConnection, ref: str) -> models.Entity
 
 def entity_ownership(cur: duckdb.DuckDBPyConnection, ref: str) -> models.EntityOwnership:
     found = ownership_of(cur, ref)
-    conflicts = _dicts(
+    conflicts = dict_rows(
         cur.execute(
             "SELECT role, source, resolved_owner, claimed_owners, evidence "
             "FROM ownership_conflicts WHERE subject = ? ORDER BY role, source",
             [ref],
         )
     )
-    oncall = _dicts(
+    oncall = dict_rows(
         cur.execute(
             "SELECT service_id, service_name, escalation_policy_id, escalation_policy_name, "
             "escalation_levels, oncall_now FROM entity_oncall WHERE ref = ? "
