@@ -47,6 +47,9 @@ def to_arrow(table: SnapshotTable, columns: Mapping[str, Sequence[Any]]) -> pa.T
     missing = set(table.column_names) - set(columns)
     if missing:
         raise StoreError(f"{table.name}: batch lacks columns {sorted(missing)}")
+    extra = set(columns) - set(table.column_names)
+    if extra:  # a record field the table has no column for would be lost
+        raise StoreError(f"{table.name}: batch has columns the table lacks {sorted(extra)}")
     arrays = []
     for name, kind in table.columns:
         values = columns[name]
