@@ -3,13 +3,16 @@
 A definitions directory holds one scorecard per ``*.yaml``/``*.yml`` file (several documents per
 file are allowed) and exemption files named ``exemptions*.yaml`` (see ``exemptions.py``).
 A check's ``type`` picks its parameter model from ``scorecards.checks.CHECK_TYPES``; unknown
-types and unknown or invalid parameters are rejected.
+types and unknown or invalid parameters are rejected. Every error of every file is reported at
+once (one ``file:line: field: message`` per line); a YAML document there that is not a
+scorecard definition (no ``levels``, no ``checks``: a stray ``values.yaml``) is an error naming
+it, not read as a broken scorecard.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,7 +147,7 @@ def definition_files(directory: Path) -> list[Path]:
     )
 
 
-def read_documents(path: Path) -> list[YamlDocument]:
+def read_documents(path: Path, *, mappings_only: bool = True) -> list[YamlDocument]:
     """The non-empty YAML documents of ``path``; errors name the file (and line)."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -156,7 +159,7 @@ def read_documents(path: Path) -> list[YamlDocument]:
         docs = [d for d in load_all(text) if d.value is not None]
     except YamlError as exc:
         raise ConfigError(f"{path}:{exc.line or 1}: {exc.message}") from None
-    for doc in docs:
+    for doc in docs if mappings_only else ():
         if not isinstance(doc.value, dict):
             raise ConfigError(f"{path}:{doc.line}: expected a mapping")
     return docs
@@ -169,68 +172,62 @@ def line_for(doc: YamlDocument, loc: Loc) -> int:
     return doc.line
 
 
+def validation_messages(
+    path: Path, doc: YamlDocument, prefix: Loc, exc: ValidationError
+) -> list[str]:
+    """One ``file:line: field: message`` per error pydantic found."""
+    out = []
+    for err in exc.errors():
+        loc = (*prefix, *err["loc"])
+        message = "unknown key" if err["type"] == "extra_forbidden" else str(err["msg"])
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        field = ".".join(str(p) for p in loc) or "(root)"
+        out.append(f"{path}:{line_for(doc, loc)}: {field}: {message}")
+    return out
+
+
 def validation_error(
     path: Path, doc: YamlDocument, prefix: Loc, exc: ValidationError
 ) -> ConfigError:
-    err = exc.errors()[0]
-    loc = (*prefix, *err["loc"])
-    message = "unknown key" if err["type"] == "extra_forbidden" else str(err["msg"])
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    field = ".".join(str(p) for p in loc) or "(root)"
-    return ConfigError(f"{path}:{line_for(doc, loc)}: {field}: {message}")
+    return ConfigError("\n".join(validation_messages(path, doc, prefix, exc)))
 
 
-def _parse_scorecard(path: Path, doc: YamlDocument) -> Scorecard:
-    def fail(loc: Loc, message: str) -> ConfigError:
+def _parse_scorecard(path: Path, doc: YamlDocument, errors: list[str]) -> Scorecard | None:
+    """The scorecard of ``doc``, or None after adding every error found to ``errors``."""
+    found: list[str] = []
+
+    def fail(loc: Loc, message: str) -> None:
         field = ".".join(str(p) for p in loc) or "(root)"
-        return ConfigError(f"{path}:{line_for(doc, loc)}: {field}: {message}")
+        found.append(f"{path}:{line_for(doc, loc)}: {field}: {message}")
 
+    raw: dict[str, Any] = doc.value
+    header: ScorecardHeader | None = None
     try:
-        header = ScorecardHeader.model_validate(doc.value)
+        header = ScorecardHeader.model_validate(raw)
     except ValidationError as exc:
-        raise validation_error(path, doc, (), exc) from None
-    if len(set(header.levels)) != len(header.levels):
-        raise fail(("levels",), "levels must be unique")
-    ranks = {level: i + 1 for i, level in enumerate(header.levels)}
+        found.extend(validation_messages(path, doc, (), exc))
+    levels = header.levels if header else raw.get("levels")
+    if not isinstance(levels, list) or not all(isinstance(v, str) for v in levels):
+        levels = None  # already reported; levels of checks cannot be judged
+    elif len(set(levels)) != len(levels):
+        fail(("levels",), "levels must be unique")
+    ranks = {level: i + 1 for i, level in enumerate(levels or [])}
+    raw_checks = header.checks if header else raw.get("checks")
     checks: list[Check] = []
-    for i, raw in enumerate(header.checks):
-        loc: Loc = ("checks", i)
-        try:
-            head = CheckHeader.model_validate(raw)
-        except ValidationError as exc:
-            raise validation_error(path, doc, loc, exc) from None
-        if head.type not in CHECK_TYPES:
-            known = ", ".join(sorted(CHECK_TYPES))
-            raise fail((*loc, "type"), f"unknown check type {head.type!r} (known: {known})")
-        if head.level not in ranks:
-            raise fail((*loc, "level"), f"level {head.level!r} is not one of {header.levels}")
-        if any(c.id == head.id for c in checks):
-            raise fail((*loc, "id"), f"duplicate check id {head.id!r}")
-        params_raw = {k: v for k, v in raw.items() if k not in CheckHeader.model_fields}
-        try:
-            params = CHECK_TYPES[head.type].model_validate({"type": head.type, **params_raw})
-        except ValidationError as exc:
-            raise validation_error(path, doc, loc, exc) from None
-        if isinstance(params, DependenciesReachLevel):
-            target = params.scorecard or header.id
-            if target == header.id and params.required_level not in ranks:
-                raise fail(
-                    (*loc, "required_level"),
-                    f"level {params.required_level!r} is not one of {header.levels}",
-                )
-        checks.append(
-            Check(
-                id=head.id,
-                title=head.title,
-                description=head.description,
-                level=head.level,
-                level_rank=ranks[head.level],
-                weight=head.weight,
-                params=params,
-                line=line_for(doc, loc),
-            )
-        )
+    seen_ids: set[str] = set()
+    for i, item in enumerate(raw_checks if isinstance(raw_checks, list) else []):
+        check_id = item.get("id") if isinstance(item, dict) else None
+        if isinstance(check_id, str):
+            if check_id in seen_ids:
+                fail(("checks", i, "id"), f"duplicate check id {check_id!r}")
+            seen_ids.add(check_id)
+        check = _parse_check(path, doc, i, item, ranks if levels else None, fail, found)
+        if check is not None:
+            checks.append(check)
+    if found or header is None:
+        errors.extend(found)
+        return None
     return Scorecard(
         id=header.id,
         title=header.title,
@@ -243,25 +240,109 @@ def _parse_scorecard(path: Path, doc: YamlDocument) -> Scorecard:
     )
 
 
+def _parse_check(
+    path: Path,
+    doc: YamlDocument,
+    i: int,
+    raw: Any,
+    ranks: dict[str, int] | None,
+    fail: Callable[[Loc, str], None],
+    found: list[str],
+) -> Check | None:
+    loc: Loc = ("checks", i)
+    try:
+        head = CheckHeader.model_validate(raw)
+    except ValidationError as exc:
+        found.extend(validation_messages(path, doc, loc, exc))
+        return None
+    ok = True
+    if head.type not in CHECK_TYPES:
+        known = ", ".join(sorted(CHECK_TYPES))
+        fail((*loc, "type"), f"unknown check type {head.type!r} (known: {known})")
+        return None
+    if ranks is not None and head.level not in ranks:
+        fail((*loc, "level"), f"level {head.level!r} is not one of {list(ranks)}")
+        ok = False
+    params_raw = {k: v for k, v in raw.items() if k not in CheckHeader.model_fields}
+    try:
+        params = CHECK_TYPES[head.type].model_validate({"type": head.type, **params_raw})
+    except ValidationError as exc:
+        found.extend(validation_messages(path, doc, loc, exc))
+        return None
+    if (
+        isinstance(params, DependenciesReachLevel)
+        and params.scorecard is None
+        and ranks is not None
+        and params.required_level not in ranks
+    ):
+        fail(
+            (*loc, "required_level"), f"level {params.required_level!r} is not one of {list(ranks)}"
+        )
+        ok = False
+    if not ok or ranks is None:
+        return None
+    return Check(
+        id=head.id,
+        title=head.title,
+        description=head.description,
+        level=head.level,
+        level_rank=ranks[head.level],
+        weight=head.weight,
+        params=params,
+        line=line_for(doc, loc),
+    )
+
+
+NOT_A_SCORECARD = (
+    "not a scorecard definition (a scorecard has id, title, levels and checks; exemptions "
+    "belong in exemptions*.yaml; keep other YAML files out of the scorecards directory)"
+)
+
+
+def _definition_documents(path: Path, errors: list[str]) -> list[YamlDocument]:
+    try:
+        docs = read_documents(path, mappings_only=False)
+    except ConfigError as exc:
+        errors.append(str(exc))
+        return []
+    good = []
+    for doc in docs:
+        if not isinstance(doc.value, dict):
+            errors.append(f"{path}:{doc.line}: expected a mapping")
+        elif not {"levels", "checks"} & doc.value.keys():
+            errors.append(f"{path}:{doc.line}: {NOT_A_SCORECARD}")
+        else:
+            good.append(doc)
+    return good
+
+
 def load_scorecards(directory: Path) -> list[Scorecard]:
-    """Every scorecard under ``directory``, validated; raises ConfigError naming file:line."""
+    """Every scorecard under ``directory``, validated; raises ConfigError listing every error
+    (one ``file:line: field: message`` per line)."""
     cards: list[Scorecard] = []
+    errors: list[str] = []
     for path in definition_files(directory):
-        for doc in read_documents(path):
-            card = _parse_scorecard(path, doc)
-            for other in cards:
-                if other.id == card.id:
-                    raise ConfigError(
-                        f"{path}:{line_for(doc, ('id',))}: id: duplicate scorecard id "
-                        f"{card.id!r} (first defined in {other.file}:{other.line})"
-                    )
+        for doc in _definition_documents(path, errors):
+            card = _parse_scorecard(path, doc, errors)
+            if card is None:
+                continue
+            other = next((c for c in cards if c.id == card.id), None)
+            if other is not None:
+                errors.append(
+                    f"{path}:{line_for(doc, ('id',))}: id: duplicate scorecard id "
+                    f"{card.id!r} (first defined in {other.file}:{other.line})"
+                )
+                continue
             cards.append(card)
+    if errors:
+        raise ConfigError("\n".join(errors))
     _check_references(cards)
     return cards
 
 
 def _check_references(cards: Sequence[Scorecard]) -> None:
     by_id = {c.id: c for c in cards}
+    errors: list[str] = []
     for card in cards:
         for check in card.checks:
             params = check.params
@@ -270,13 +351,14 @@ def _check_references(cards: Sequence[Scorecard]) -> None:
             target = by_id.get(params.scorecard)
             where = f"{card.file}:{check.line}: checks.{check.id}"
             if target is None:
-                raise ConfigError(f"{where}: unknown scorecard {params.scorecard!r}")
-            if params.required_level not in target.levels:
-                raise ConfigError(
+                errors.append(f"{where}: unknown scorecard {params.scorecard!r}")
+            elif params.required_level not in target.levels:
+                errors.append(
                     f"{where}: required_level {params.required_level!r} is not one of "
-                    f"{list(target.levels)} "
-                    f"of scorecard {target.id!r}"
+                    f"{list(target.levels)} of scorecard {target.id!r}"
                 )
+    if errors:
+        raise ConfigError("\n".join(errors))
     order_scorecards(cards)
 
 

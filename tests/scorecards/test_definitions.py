@@ -10,7 +10,7 @@ import pytest
 from catalog.errors import ConfigError
 from scorecards import load_exemptions, load_scorecards, run_scorecards
 from scorecards.checks import Annotation, DependenciesReachLevel, FieldMatches, Sql
-from scorecards.definitions import select_scorecards
+from scorecards.definitions import NOT_A_SCORECARD, select_scorecards
 from scorecards.exemptions import check_exemption_targets
 from tests.scorecards.conftest import Env
 
@@ -347,3 +347,34 @@ def test_a_dependency_check_naming_its_own_scorecard_is_no_cycle(tmp_path: Path)
     write(tmp_path, "a.yaml", card_text("a", deps_on("a")))
     (card,) = load_scorecards(tmp_path)
     assert card.depends_on() == set()
+
+
+def test_every_error_of_a_file_is_reported_not_only_the_first(tmp_path: Path) -> None:
+    """Issue 14.13."""
+    path = write(
+        tmp_path,
+        "card.yaml",
+        "id: card\nlevels: [bronze, silver]\ncolour: red\nchecks:\n"  # no title; colour
+        "  - {id: a, title: A, level: bronze, type: has_owners}\n"  # line 5
+        "  - {id: b, title: B, level: platinum, type: has_owner}\n"  # line 6
+        "  - {id: c, title: C, level: bronze, type: oncall, min_escalation_levels: 0}\n"
+        "  - {id: c, title: C2, level: silver, type: has_docs}\n",  # line 8
+    )
+    other = write(tmp_path, "other.yaml", card_text("other", "{id: x, level: basic}"))
+    lines = refused(tmp_path).splitlines()
+    assert lines[0] == f"{path}:1: title: Field required"
+    assert lines[1] == f"{path}:3: colour: unknown key"
+    assert lines[2].startswith(f"{path}:5: checks.0.type: unknown check type 'has_owners'")
+    assert lines[3:7] == [
+        f"{path}:6: checks.1.level: level 'platinum' is not one of ['bronze', 'silver']",
+        f"{path}:7: checks.2.min_escalation_levels: Input should be greater than or equal to 1",
+        f"{path}:8: checks.3.id: duplicate check id 'c'",
+        f"{other}:5: checks.0.title: Field required",
+    ]
+    assert len(lines) == 8 and lines[7] == f"{other}:5: checks.0.type: Field required"
+
+
+def test_a_yaml_file_that_is_not_a_scorecard_is_an_error_naming_it(tmp_path: Path) -> None:
+    write(tmp_path, "card.yaml", card_text("card"))
+    stray = write(tmp_path, "values.yaml", "replicaCount: 2\nimage: {repository: nginx}\n")
+    assert refused(tmp_path) == f"{stray}:1: {NOT_A_SCORECARD}"
