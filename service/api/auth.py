@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import os
 
+from catalog import secrets
 from catalog.errors import ConfigError
 
 
@@ -16,6 +17,8 @@ def tokens_from_env(env_name: str) -> tuple[bytes, ...]:
     """The configured tokens; refusing to start an authenticated API without any."""
     raw = os.environ.get(env_name, "")
     tokens = tuple(t.strip().encode() for t in raw.split(",") if t.strip())
+    for token in tokens:
+        secrets.register(token.decode())  # never in a log line
     if not tokens:
         raise ConfigError(
             f"api: authentication is on but environment variable {env_name} (api.tokens_env) "

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import catalog, demo, graph, ingest, ownership, scorecard, serve, sql
+from service.cli import (
+    catalog,
+    demo,
+    gate,
+    graph,
+    ingest,
+    ownership,
+    report,
+    scorecard,
+    serve,
+    sql,
+    suggest,
+)
 
 app = typer.Typer(
     help="Steward: Backstage-compatible catalog ingestion, ownership and scorecards.",
@@ -24,6 +36,9 @@ app.add_typer(catalog.app, name="catalog")
 app.add_typer(ownership.app, name="ownership")
 app.add_typer(graph.app, name="graph")
 app.add_typer(scorecard.app, name="scorecard")
+app.add_typer(report.app, name="report")
+ownership.app.command("suggest")(suggest.suggest_command)
+scorecard.app.command("gate")(gate.gate_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from catalog import secrets
 from catalog.errors import StewardError
 from service.reports.model import OwnershipGapReport
 
@@ -64,6 +65,10 @@ def post_webhook(
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookError("webhook_url must be an http(s) URL")
     host = parts.hostname
+    # the path (and any query) is the webhook's secret: httpx logs request URLs at INFO
+    secrets.register(url)
+    if len(parts.path) > 1:
+        secrets.register(parts.path + (f"?{parts.query}" if parts.query else ""))
     with httpx.Client(follow_redirects=False, timeout=timeout_s, transport=transport) as client:
         for attempt in range(1, attempts + 1):
             wait = backoff_s * 2 ** (attempt - 1)

@@ -7,12 +7,15 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from service.api.protocol import ServiceLike
 from service.reports.ownership_gaps import build_report
 from service.reports.render import ReportFormat, render
 from service.reports.webhook import WebhookError, post_webhook, summary_text
 from service.reports.weeks import IsoWeek
+
+if TYPE_CHECKING:
+    from service.api.protocol import ServiceLike
 
 log = logging.getLogger("steward.reports")
 

@@ -142,8 +142,13 @@ def test_demo_ingests_the_example_org(tmp_path: Path) -> None:
     for kind in ("component", "group", "user", "system", "domain", "api", "resource"):
         assert f"entities: {kind}" in result.stdout
     # the local AWS and PagerDuty stand-ins were ingested too, with their deliberate gaps
-    for line in ("cloud resources", "pagerduty services", "gaps: untagged_resource",
-                 "gaps: production_without_oncall", "gaps: unknown_owner"):
+    for line in (
+        "cloud resources",
+        "pagerduty services",
+        "gaps: untagged_resource",
+        "gaps: production_without_oncall",
+        "gaps: unknown_owner",
+    ):
         assert line in result.stdout
     # and scored: both example scorecards, with a mix of levels
     con = duckdb.connect(str(tmp_path / ".steward" / "demo.duckdb"), read_only=True)
