@@ -12,6 +12,9 @@ from service.reports.suggest import GapSuggestions, suggest_owners
 from service.reports.weekly import WeeklyReportResult, run_weekly_report
 from service.reports.weeks import IsoWeek
 
+weekly_ownership_gaps_report = run_weekly_report
+"""The name ``service.scheduler`` calls for the weekly job."""
+
 __all__ = [
     "GapSuggestions",
     "IsoWeek",
@@ -22,4 +25,5 @@ __all__ = [
     "render",
     "run_weekly_report",
     "suggest_owners",
+    "weekly_ownership_gaps_report",
 ]
