@@ -1,7 +1,10 @@
-"""The dependency graph: built from the store once per ingest, answers blast-radius questions.
+"""The dependency graph of the store's entities and relations; answers blast-radius questions.
 
-``get_graph(store)`` returns the cached graph (rebuilt only when entities or relations changed);
-``blast_radius(graph, ref)`` and the whole-graph queries take that graph.
+``GraphCache`` (and ``get_graph(store)`` on top of it) returns a cached graph, rebuilt only when
+entities or relations changed: the service's pipeline asks for it after every ingest
+(``StewardService.graph()``), so the API reads a graph that is at most one ingest old; the CLI
+builds one per command with ``build_graph``. ``blast_radius(graph, ref)`` and the whole-graph
+queries take that graph.
 """
 
 from graph.blast import BlastRadius, Direction, Impacted, blast_radius

@@ -51,7 +51,8 @@ class Node(NamedTuple):
 
 @dataclass
 class CatalogGraph:
-    """Everything a blast-radius query needs, loaded once per ingest."""
+    """Everything a blast-radius query needs, loaded once per build (``GraphCache`` builds again
+    only when entities or relations changed)."""
 
     nodes: list[Node]
     """Indexed by node id; ids follow sorted ref order."""
