@@ -385,29 +385,54 @@ class _NameIndex:
 
 
 class _Glob:
-    """A wildcard rule, filed in a trie under its leading literal segments."""
+    """A wildcard rule, filed in a trie under its leading literal segments.
 
-    __slots__ = ("body_regex", "dir_regex", "idx", "last", "name_regex", "prefix")
+    Its regexes are compiled on first use: most globs of a large CODEOWNERS are never reached
+    by the paths asked about, and compiling all of them up front cost more than the lookups."""
+
+    __slots__ = ("_body", "_dir", "_name", "idx", "last", "pat", "prefix")
 
     def __init__(self, idx: int, pat: CompiledPattern) -> None:
-        segs = pat.segments
         prefix: list[str] = []
-        for seg in segs:
+        for seg in pat.segments:
             lit = _segment_literal(seg)
             if lit is None:
                 break
             prefix.append(lit)
         self.idx = idx
+        self.pat = pat
         self.prefix = tuple(prefix)
-        self.last = _segment_literal(segs[-1])  # a literal last segment: a cheap pre-check
-        self.body_regex = re.compile(pat.body, re.DOTALL)
-        # For matching files: the directory part, and the last segment (the file name).
-        if len(segs) == 1 and _is_dstar(segs[0]):  # ``**``: every file
-            self.dir_regex = re.compile(".*", re.DOTALL)
-            self.name_regex = re.compile(".+", re.DOTALL)
-        else:
-            self.dir_regex = re.compile(_body_regex(segs[:-1], dir_part=True), re.DOTALL)
-            self.name_regex = re.compile(_segment_regex(segs[-1]), re.DOTALL)
+        self.last = _segment_literal(pat.segments[-1])  # a literal last segment: a cheap pre-check
+        self._body: re.Pattern[str] | None = None
+        self._dir: re.Pattern[str] | None = None
+        self._name: re.Pattern[str] | None = None
+
+    @property
+    def body_regex(self) -> re.Pattern[str]:
+        if self._body is None:
+            self._body = re.compile(self.pat.body, re.DOTALL)
+        return self._body
+
+    # For matching files: the directory part, and the last segment (the file name).
+    @property
+    def dir_regex(self) -> re.Pattern[str]:
+        if self._dir is None:
+            segs = self.pat.segments
+            if len(segs) == 1 and _is_dstar(segs[0]):  # ``**``: every file
+                self._dir = re.compile(".*", re.DOTALL)
+            else:
+                self._dir = re.compile(_body_regex(segs[:-1], dir_part=True), re.DOTALL)
+        return self._dir
+
+    @property
+    def name_regex(self) -> re.Pattern[str]:
+        if self._name is None:
+            segs = self.pat.segments
+            if len(segs) == 1 and _is_dstar(segs[0]):
+                self._name = re.compile(".+", re.DOTALL)
+            else:
+                self._name = re.compile(_segment_regex(segs[-1]), re.DOTALL)
+        return self._name
 
 
 class _Node:
