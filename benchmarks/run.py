@@ -154,8 +154,18 @@ def bench_size(size: str, *, blast_cli: int, full: bool) -> dict[str, Any]:
         generate.change_repos(data, 0.01, round_no=2)
         out["ingest_1pct_git_s"] = steward("ingest", *git, config=config, env=env).seconds
     out["floor_csafeloader"] = floors.csafeloader(data)
+    before = json_tail(python(HISTORY, str(database)))
     scorecards = steward("scorecard", "run", config=config, env={})
     out["scorecards_s"] = scorecards.seconds
+    after = json_tail(python(HISTORY, str(database)))
+    out["history_growth"]["scorecard_run"] = {
+        "bytes": after["bytes"] - before["bytes"],
+        "rows": {
+            t: n - before["rows"].get(t, 0)
+            for t, n in after["rows"].items()
+            if n != before["rows"].get(t, 0)
+        },
+    }
     out["floor_bulk_load"] = floors.duckdb_bulk_load(database)
     graph = json_tail(python(GRAPH_BUILD, str(database), "1000" if full else "200"))
     out["graph_build_s"] = graph["build_s"]

@@ -81,9 +81,11 @@ def _floor_text(report: dict[str, Any], size: dict[str, Any], key: str) -> str:
     if key == "history_mb_per_run":
         g = size.get("history_growth", {})
         rows = {k: sum(v.get("rows", {}).values()) for k, v in g.items()}
+        sc = g.get("scorecard_run", {})
         return (
-            f"database bytes added by a no-change run / a 1 %-change run; rows added: "
-            f"{rows.get('unchanged', 0):,} / {rows.get('1pct', 0):,}"
+            f"database bytes added by an ingest with no change / 1 % changed; rows added: "
+            f"{rows.get('unchanged', 0):,} / {rows.get('1pct', 0):,}; a scorecard run adds "
+            f"{rows.get('scorecard_run', 0):,} rows, {sc.get('bytes', 0) / 2**20:.0f} MiB"
         )
     if key == "scorecards_s":
         return (
