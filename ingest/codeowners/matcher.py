@@ -35,7 +35,7 @@ import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 __all__ = [
     "CompiledPattern",
@@ -192,8 +192,12 @@ class CompiledPattern:
     mode: Mode
     segments: tuple[_Segment, ...]
     """Body segments, root-anchored; a floating pattern starts with ``**``."""
-    body: str
-    """Regex source that must match a whole target string (file or directory path)."""
+
+    @cached_property
+    def body(self) -> str:
+        """Regex source that must match a whole target string (file or directory path); built
+        on first use (literal patterns, most of a large CODEOWNERS, never need it)."""
+        return _body_regex(self.segments)
 
     @property
     def anchored(self) -> bool:
@@ -313,7 +317,7 @@ def compile_pattern(raw: str) -> CompiledPattern:
     if mode is Mode.FILE_OR_DIR and len(segs) > 1 and _is_dstar(segs[-1]):
         segs.pop()
         mode = Mode.DIR_ONLY
-    return CompiledPattern(pattern=raw, mode=mode, segments=tuple(segs), body=_body_regex(segs))
+    return CompiledPattern(pattern=raw, mode=mode, segments=tuple(segs))
 
 
 def normalize_path(path: str) -> str:
