@@ -80,8 +80,22 @@ def _is_dstar(seg: _Segment) -> bool:
     return seg is _DSTAR
 
 
+_WILDCARD = re.compile(r"([*?])")
+
+
 def _lex(raw: str) -> list[list[_Token]]:
     """Split a raw pattern into segments of tokens, resolving ``\\`` escapes."""
+    if "\\" not in raw and "[" not in raw:
+        # no escapes, no ranges (most patterns): split on the separators, then on wildcards
+        fast: list[list[_Token]] = []
+        for part in raw.split("/"):
+            if "*" not in part and "?" not in part:
+                fast.append([_Lit(part)] if part else [])
+            else:
+                fast.append(
+                    [p if p in ("*", "?") else _Lit(p) for p in _WILDCARD.split(part) if p]
+                )
+        return fast
     segments: list[list[_Token]] = [[]]
     buf: list[str] = []
     current = segments[0]
