@@ -218,7 +218,7 @@ class CompiledPattern:
         """True when the pattern only matches relative to the repository root."""
         return not (len(self.segments) == 2 and _is_dstar(self.segments[0]))
 
-    @property
+    @cached_property
     def literal(self) -> str | None:
         """The body as a plain path when it has no wildcards, else None."""
         parts = [_segment_literal(s) for s in self.segments]
