@@ -11,9 +11,10 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from benchmarks.measure import json_tail, python
+from benchmarks.measure import ROOT, json_tail, python, run
 
 CSAFELOADER = r"""
 import json, os, sys, time
@@ -124,3 +125,18 @@ def duckdb_bulk_load(database: Path) -> dict[str, object]:
 
 def codeowners(data: Path) -> dict[str, object]:
     return json_tail(python(CODEOWNERS, str(data)))
+
+
+def codeowners_large() -> dict[str, object]:
+    """``bench_codeowners``: one 500-rule CODEOWNERS x 100,000 paths, tree and flat layouts."""
+    out: dict[str, object] = {}
+    for layout in ("tree", "flat"):
+        timing = run([sys.executable, "-m", "benchmarks.bench_codeowners", "--layout", layout],
+                     cwd=ROOT)  # fmt: skip
+        result = json_tail(timing)
+        out[layout] = {
+            k: result[k]
+            for k in ("rules", "paths", "directories", "steward_total_s", "package_total_s",
+                      "speedup", "differences")
+        }  # fmt: skip
+    return out

@@ -183,6 +183,8 @@ def bench_size(size: str, *, blast_cli: int, full: bool) -> dict[str, Any]:
     out["publish_s"] = publish["publish_s"]
     out["snapshot_bytes"] = publish["bytes"]
     out["codeowners"] = floors.codeowners(data)
+    if full:
+        out["codeowners_large"] = floors.codeowners_large()
     if _has(["report", "ownership-gaps"]):
         report = data / "weekly-report.json"
         out["report_weekly_s"] = steward(

@@ -18,6 +18,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "api_p95_during_ingest_ms": ("<=", 25.0),
     "codeowners_deep_x": (">=", 10.0),
     "codeowners_flat_x": (">=", 10.0),
+    "codeowners_large_tree_x": (">=", 10.0),
+    "codeowners_large_flat_x": (">=", 10.0),
     "startup_s": ("<=", 0.3),
     "serve_peak_rss_mb": ("<=", 1536.0),
 }
@@ -70,6 +72,15 @@ def _floor_text(report: dict[str, Any], size: dict[str, Any], key: str) -> str:
             f"PyPI codeowners {shape.get('package_s', 0):.2f} s vs Steward "
             f"{shape.get('steward_s', 0):.3f} s; {shape.get('paths', 0):,} paths, "
             f"{shape.get('files_per_dir', 0)} files/dir, {shape.get('differences', 0)} differing"
+        )
+    if key.startswith("codeowners_large_"):
+        shape = size.get("codeowners_large", {}).get(key.split("_")[2], {})
+        if not shape:
+            return ""
+        return (
+            f"PyPI codeowners {shape.get('package_total_s', 0):.2f} s vs Steward "
+            f"{shape.get('steward_total_s', 0):.3f} s; {shape.get('directories', 0):,} "
+            f"directories, {shape.get('differences', 0)} differing (`bench_codeowners`)"
         )
     if key == "startup_s":
         return (
@@ -153,6 +164,10 @@ ROWS: list[tuple[str, str, Getter, str]] = [
     ("codeowners_flat_x", "CODEOWNERS vs PyPI package, flat tree",
      _ratio(_get("codeowners", "flat", "package_s"), _get("codeowners", "flat", "steward_s")),
      "x"),
+    ("codeowners_large_tree_x", "… one 500-rule CODEOWNERS x 100,000 paths, tree",
+     _get("codeowners_large", "tree", "speedup"), "x"),
+    ("codeowners_large_flat_x", "… one 500-rule CODEOWNERS x 100,000 paths, flat",
+     _get("codeowners_large", "flat", "speedup"), "x"),
     ("serve_peak_rss_mb", "peak RSS of `steward serve`", _get("serve_peak_rss_mb"), "MiB"),
 ]  # fmt: skip
 
