@@ -74,25 +74,29 @@ def _runs(client: httpx.Client) -> int:
 
 async def _load(
     base: str, paths: list[str], busy: asyncio.Event, limit_s: float
-) -> tuple[list[float], int]:
-    """Send requests at RATE per second until ``busy`` is cleared (or ``limit_s``)."""
+) -> tuple[list[float], int, int]:
+    """Send requests at RATE per second until ``busy`` is cleared (or ``limit_s``); then give
+    the ones in flight 15 s. Returns latencies (an unfinished request counts with the time it
+    had waited when it was abandoned: a lower bound), errors, unfinished."""
     latencies: list[float] = []
     errors = 0
     headers = {"Authorization": f"Bearer {TOKEN}"}
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits) as client:
+    due_of: dict[asyncio.Task[None], float] = {}
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, limits=limits, timeout=httpx.Timeout(60.0)
+    ) as client:
 
         async def one(path: str, due: float) -> None:
             nonlocal errors
             try:
-                response = await client.get(path, timeout=30)
+                response = await client.get(path)
                 if response.status_code >= 400:
                     errors += 1
             except httpx.HTTPError:
                 errors += 1
             latencies.append(time.perf_counter() - due)
 
-        tasks = []
         start = time.perf_counter()
         i = 0
         while busy.is_set() and time.perf_counter() - start < limit_s:
@@ -100,10 +104,16 @@ async def _load(
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(paths[i % len(paths)], due)))
+            task = asyncio.create_task(one(paths[i % len(paths)], due))
+            due_of[task] = due
             i += 1
-        await asyncio.gather(*tasks)
-    return latencies, errors
+        _, pending = await asyncio.wait(list(due_of), timeout=15)
+        now = time.perf_counter()
+        for task in pending:
+            task.cancel()
+            latencies.append(now - due_of[task])
+        await asyncio.gather(*pending, return_exceptions=True)
+    return latencies, errors, len(pending)
 
 
 def _mix(refs: list[str], teams: list[str], rng: random.Random) -> list[str]:
@@ -134,7 +144,7 @@ def measure(config: Path, env: dict[str, str], refs: list[str], teams: list[str]
     out: dict[str, Any] = {}
     with log.open("wb") as fh:
         proc = subprocess.Popen(
-            [STEWARD, "serve", "--config", str(config)],
+            [STEWARD, "serve", "--config", str(config), "--port", str(port)],
             env=env,
             cwd=config.parent,
             stdout=fh,
@@ -161,7 +171,7 @@ def measure(config: Path, env: dict[str, str], refs: list[str], teams: list[str]
                 busy = asyncio.Event()
                 busy.set()
 
-                async def drive() -> tuple[list[float], int]:
+                async def drive() -> tuple[list[float], int, int]:
                     load = asyncio.create_task(_load(base, paths, busy, 120))
                     t0 = time.perf_counter()
                     for source in sources:
@@ -174,9 +184,10 @@ def measure(config: Path, env: dict[str, str], refs: list[str], teams: list[str]
                     busy.clear()
                     return await load
 
-                latencies, errors = asyncio.run(drive())
+                latencies, errors, unfinished = asyncio.run(drive())
                 out["api_requests_during_ingest"] = len(latencies)
                 out["api_errors_during_ingest"] = errors
+                out["api_unfinished_during_ingest"] = unfinished
                 out["api_p95_during_ingest_ms"] = p95(latencies) * 1000
                 out["api_p50_during_ingest_ms"] = sorted(latencies)[len(latencies) // 2] * 1000
                 out["serve_peak_rss_mb"] = _peak_rss_mb(proc.pid)

@@ -110,7 +110,8 @@ def _floor_text(report: dict[str, Any], size: dict[str, Any], key: str) -> str:
             return ""
         return (
             f"{size['api_requests_during_ingest']:,} requests, "
-            f"{size.get('api_errors_during_ingest', 0)} errors, p50 "
+            f"{size.get('api_errors_during_ingest', 0)} errors, "
+            f"{size.get('api_unfinished_during_ingest', 0)} unanswered 15 s after the load, p50 "
             f"{size.get('api_p50_during_ingest_ms', 0):.1f} ms; the ingest took "
             f"{size.get('ingest_under_load_s', 0):.1f} s under load"
         )
