@@ -156,6 +156,13 @@ def measure(config: Path, env: dict[str, str], refs: list[str], teams: list[str]
                 base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
             ) as client:
                 out["serve_ready_s"] = _wait_ready(client, proc, 600)
+                # serve runs overdue sources at start: let that settle before measuring idle
+                last, stable = _runs(client), time.perf_counter()
+                while time.perf_counter() - stable < 5:
+                    time.sleep(0.5)
+                    now = _runs(client)
+                    if now != last:
+                        last, stable = now, time.perf_counter()
                 rng = random.Random(11)
                 times = []
                 for ref in [rng.choice(refs) for _ in range(500)]:
