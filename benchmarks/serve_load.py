@@ -67,7 +67,7 @@ def _wait_ready(client: httpx.Client, proc: subprocess.Popen[bytes], timeout: fl
 
 
 def _runs(client: httpx.Client) -> int:
-    body = client.get("/api/v1/runs").json()
+    body = client.get("/api/v1/runs", params={"limit": 10_000}).json()
     runs = body.get("runs", body) if isinstance(body, dict) else body
     return len(runs) if isinstance(runs, list) else 0
 
