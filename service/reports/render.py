@@ -276,14 +276,13 @@ def trend_svg(trend: list[TrendPoint], width: int = 640, height: int = 200) -> s
             f"<circle cx='{cx}' cy='{cy}' r='3' fill='#0969da'><title>{p.week}: {p.open} open"
             "</title></circle>"
         )
-    legend_y = top + 2
+    lx, ly = left + 8, top + 2  # top left: the latest weeks, at the right, are the tallest
     parts.append(
-        f"<g font-size='11' fill='#1f2328'><rect x='{width - 230}' y='{legend_y}' width='10' "
-        f"height='10' fill='#0969da'/><text x='{width - 216}' y='{legend_y + 9}'>open</text>"
-        f"<rect x='{width - 170}' y='{legend_y}' width='10' height='10' fill='#fa4549'/>"
-        f"<text x='{width - 156}' y='{legend_y + 9}'>new</text><rect x='{width - 115}' "
-        f"y='{legend_y}' width='10' height='10' fill='#2da44e'/><text x='{width - 101}' "
-        f"y='{legend_y + 9}'>resolved</text></g>"
+        f"<g font-size='11' fill='#1f2328'><rect x='{lx}' y='{ly}' width='10' height='10' "
+        f"fill='#0969da'/><text x='{lx + 14}' y='{ly + 9}'>open</text><rect x='{lx + 56}' "
+        f"y='{ly}' width='10' height='10' fill='#fa4549'/><text x='{lx + 70}' y='{ly + 9}'>new"
+        f"</text><rect x='{lx + 104}' y='{ly}' width='10' height='10' fill='#2da44e'/>"
+        f"<text x='{lx + 118}' y='{ly + 9}'>resolved</text></g>"
     )
     parts.append("</svg>")
     return "".join(parts)
