@@ -7,11 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+from standins.server import LocalServer
 
 STEWARD = [sys.executable, "-c", "from service.cli import app; app()"]
 REPO = Path(__file__).resolve().parents[2]
@@ -30,14 +31,8 @@ def http_server(handle: Handler) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with LocalServer(_Handler) as server:
+        yield server.base_url
 
 
 def unprivileged(command: Sequence[str]) -> list[str]:

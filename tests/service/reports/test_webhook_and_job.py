@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import pytest
 from service.config import StewardConfig
 from service.reports import IsoWeek, run_weekly_report
 from service.reports.webhook import WebhookError, post_webhook
+from standins.server import LocalServer
 from tests.service.reports.conftest import GapClock
 
 SECRET_PATH = "/services/T0001/B0002/s3cr3tW3bh00k"
@@ -53,14 +53,8 @@ def receiver(
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state, f"http://127.0.0.1:{server.server_address[1]}{SECRET_PATH}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with LocalServer(Handler) as server:
+        yield state, f"{server.base_url}{SECRET_PATH}"
 
 
 def test_retries_on_5xx_and_429_then_succeeds(caplog: pytest.LogCaptureFixture) -> None:
