@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from standins.aws import ARN_KINDS
+
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "bench-data"
 ORG = "acme"
 REGIONS = ("us-east-1", "eu-west-1")
@@ -646,16 +648,6 @@ def change_repos(data: Path, fraction: float, round_no: int) -> list[str]:
 
 # --- cloud resources and PagerDuty -------------------------------------------------------------
 
-_KINDS = (
-    ("ec2", "{region}:{account}:instance/i-{n:017x}"),
-    ("s3", "::bench-bucket-{n}"),
-    ("lambda", "{region}:{account}:function:fn-{n}"),
-    ("rds", "{region}:{account}:db:db-{n}"),
-    ("sqs", "{region}:{account}:queue-{n}"),
-    ("dynamodb", "{region}:{account}:table/table-{n}"),
-)
-
-
 def cloud_resources(size: Size, plan: Plan, rng: random.Random) -> dict[str, list[Any]]:
     per_region = size.resources // len(REGIONS)
     out: dict[str, list[Any]] = {}
@@ -663,7 +655,7 @@ def cloud_resources(size: Size, plan: Plan, rng: random.Random) -> dict[str, lis
     for region in REGIONS:
         items = []
         for _ in range(per_region):
-            service, tail = _KINDS[n % len(_KINDS)]
+            service, tail = ARN_KINDS[n % len(ARN_KINDS)]
             arn = f"arn:aws:{service}:" + tail.format(region=region, account=ACCOUNT, n=n)
             c = rng.randrange(len(plan.components))
             tags = [

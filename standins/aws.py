@@ -218,7 +218,8 @@ TARGET = "ResourceGroupsTaggingAPI_20170126.GetResources"
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
 Item = dict[str, Any]
 
-_KINDS = (
+ARN_KINDS = (
+    # (service, ARN tail) of the six resource types; the tail formats region, account and n
     ("ec2", "{region}:{account}:instance/i-{n:017x}"),
     ("s3", "::bench-bucket-{n}"),
     ("lambda", "{region}:{account}:function:fn-{n}"),
@@ -232,7 +233,7 @@ def generate_resources(count: int, region: str, *, start: int = 0, teams: int = 
     """``count`` resources of six types; one in 20 without an owner tag."""
     items: list[Item] = []
     for n in range(start, start + count):
-        service, tail = _KINDS[n % len(_KINDS)]
+        service, tail = ARN_KINDS[n % len(ARN_KINDS)]
         arn = f"arn:aws:{service}:" + tail.format(region=region, account="123456789012", n=n)
         tags = [
             {"Key": "Name", "Value": f"resource-{n}"},
