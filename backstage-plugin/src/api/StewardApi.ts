@@ -4,6 +4,7 @@ import {
   BlastRadius,
   EntityOwnership,
   EntityScorecards,
+  OwnershipGapReport,
   TeamGaps,
   TeamScorecards,
 } from './types';
@@ -18,6 +19,8 @@ export interface StewardApi {
   ): Promise<BlastRadius>;
   getTeamScorecards(team: CompoundEntityRef): Promise<TeamScorecards>;
   getTeamGaps(team: CompoundEntityRef): Promise<TeamGaps>;
+  /** The weekly ownership-gap report of the current week (JSON). */
+  getOwnershipGapReport(): Promise<OwnershipGapReport>;
 }
 
 /** The API ref apps and tests use to provide a {@link StewardApi}. */

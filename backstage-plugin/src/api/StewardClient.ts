@@ -6,6 +6,7 @@ import {
   BlastRadius,
   EntityOwnership,
   EntityScorecards,
+  OwnershipGapReport,
   TeamGaps,
   TeamScorecards,
 } from './types';
@@ -49,6 +50,10 @@ export class StewardClient implements StewardApi {
 
   getTeamGaps(team: CompoundEntityRef): Promise<TeamGaps> {
     return this.get(`${teamPath(team)}/gaps`);
+  }
+
+  getOwnershipGapReport(): Promise<OwnershipGapReport> {
+    return this.get('/reports/ownership-gaps?format=json');
   }
 
   private async get<T>(path: string): Promise<T> {

@@ -73,7 +73,7 @@ function BlastRadiusTable(props: { blast: BlastRadius }) {
                 <TableCell>{item.depth}</TableCell>
                 <TableCell>
                   {item.oncall ? (
-                    (item.oncall.oncall_now ?? []).join(', ') || 'nobody'
+                    item.oncall.oncall_now.join(', ') || 'nobody'
                   ) : (
                     <span className={classes.noOncall}>none</span>
                   )}

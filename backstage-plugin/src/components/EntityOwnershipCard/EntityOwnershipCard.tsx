@@ -24,19 +24,21 @@ const useStyles = makeStyles(theme => ({
   evidence: { wordBreak: 'break-word' },
 }));
 
-/** Whether a claim names another owner than the one Steward resolved. */
+/** Whether a claim names another owner than the one Steward resolved (a listed conflict). */
 export function isConflicting(
   claim: OwnershipClaim,
   ownership: EntityOwnership,
 ): boolean {
-  if (ownership.conflicts.length > 0) {
-    return ownership.conflicts.some(
-      c =>
-        c.owner.toLocaleLowerCase() === claim.owner.toLocaleLowerCase() &&
-        (c.sources.length === 0 || c.sources.includes(claim.source)),
-    );
+  const owner = claim.owner?.toLocaleLowerCase('en-US');
+  if (!owner || owner === ownership.owner?.toLocaleLowerCase('en-US')) {
+    return false;
   }
-  return false;
+  return ownership.conflicts.some(
+    c =>
+      c.source === claim.source &&
+      c.role === claim.role &&
+      c.claimed_owners.some(o => o.toLocaleLowerCase('en-US') === owner),
+  );
 }
 
 function OwnershipBody(props: { ownership: EntityOwnership }) {
@@ -57,9 +59,10 @@ function OwnershipBody(props: { ownership: EntityOwnership }) {
         <Chip
           size="small"
           label={`${ownership.conflicts.length} source${
-            ownership.conflicts.length > 1 ? 's' : ''
-          } disagree`}
+            ownership.conflicts.length > 1 ? 's disagree' : ' disagrees'
+          }`}
           style={{ marginLeft: 8 }}
+          data-testid="steward-conflict-count"
         />
       )}
 
@@ -79,11 +82,17 @@ function OwnershipBody(props: { ownership: EntityOwnership }) {
                 primary={
                   <>
                     <b>{claim.source}</b> ({claim.role}):{' '}
-                    <EntityRefLink entityRef={claim.owner} />
+                    {claim.owner ? (
+                      <EntityRefLink entityRef={claim.owner} />
+                    ) : (
+                      <i>{claim.owner_raw ?? 'nobody'}</i>
+                    )}
                     {conflicting ? ' — disagrees' : ''}
                   </>
                 }
-                secondary={<span className={classes.evidence}>{claim.evidence}</span>}
+                secondary={
+                  <span className={classes.evidence}>{claim.evidence ?? ''}</span>
+                }
               />
             </ListItem>
           );
@@ -116,7 +125,7 @@ function OwnershipBody(props: { ownership: EntityOwnership }) {
       {oncall ? (
         <Box>
           <Typography variant="body2">
-            {oncall.oncall_now && oncall.oncall_now.length > 0
+            {oncall.oncall_now.length > 0
               ? oncall.oncall_now.join(', ')
               : 'nobody'}
           </Typography>

@@ -15,7 +15,13 @@ import {
   getCompoundEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { TeamGap, TeamGaps, TeamScorecardRollup } from '../../api';
+import {
+  GapCounts,
+  OwnershipGapReport,
+  SuggestedOwner,
+  TeamGap,
+  TeamScorecardRollup,
+} from '../../api';
 import { shortDate, StewardErrorPanel, useStewardCall } from '../common';
 
 const useStyles = makeStyles(theme => ({
@@ -25,16 +31,30 @@ const useStyles = makeStyles(theme => ({
   better: { color: theme.palette.success.main },
 }));
 
+/** A scorecard id as a title: `production-readiness` → `Production readiness`. */
+export function scorecardTitle(id: string): string {
+  const words = id.replace(/[-_]+/g, ' ').trim();
+  return words.charAt(0).toLocaleUpperCase('en-US') + words.slice(1);
+}
+
 function RollupTable(props: { rollups: TeamScorecardRollup[] }) {
   const classes = useStyles();
   const columns: TableColumn<TeamScorecardRollup>[] = [
-    { title: 'Scorecard', field: 'title' },
-    { title: 'Entities', field: 'entities', type: 'numeric' },
+    {
+      title: 'Scorecard',
+      field: 'scorecard',
+      render: r => scorecardTitle(r.scorecard),
+    },
+    {
+      title: 'Entities (own)',
+      field: 'entities',
+      render: r => `${r.entities} (${r.own_entities})`,
+    },
     {
       title: 'Average score',
       field: 'average_score',
-      type: 'numeric',
-      render: r => (r.average_score === null ? '—' : r.average_score.toFixed(1)),
+      render: r =>
+        r.average_score === null ? '—' : r.average_score.toFixed(1),
     },
     {
       title: 'Levels',
@@ -47,7 +67,7 @@ function RollupTable(props: { rollups: TeamScorecardRollup[] }) {
         </Box>
       ),
     },
-    { title: 'Failing checks', field: 'failed', type: 'numeric' },
+    { title: 'Failing checks', field: 'failed' },
   ];
   return (
     <Table<TeamScorecardRollup>
@@ -59,31 +79,48 @@ function RollupTable(props: { rollups: TeamScorecardRollup[] }) {
   );
 }
 
-function WeekCard(props: { gaps: TeamGaps }) {
+/** The report's counts for `team`, or null when the report has no section for it. */
+export function weekCounts(
+  report: OwnershipGapReport,
+  team: string,
+): GapCounts | null {
+  const section = report.teams.find(t => t.team === team);
+  return section ? section.rollup : null;
+}
+
+function WeekCard(props: {
+  report: OwnershipGapReport;
+  team: string;
+  open: number;
+}) {
   const classes = useStyles();
-  const week = props.gaps.week;
-  if (!week) {
+  const counts = weekCounts(props.report, props.team);
+  const subheader = `open ownership gaps, week ${props.report.week}${
+    props.report.partial ? ' so far' : ''
+  }`;
+  if (!counts) {
     return (
-      <InfoCard title="Week over week">
-        <Typography color="textSecondary">no history for last week yet</Typography>
+      <InfoCard title="Week over week" subheader={subheader}>
+        <Typography data-testid="steward-week-unchanged">
+          No gap opened or closed this week; {props.open} still open.
+        </Typography>
       </InfoCard>
     );
   }
-  const change = week.open - week.open_last_week;
+  const change = counts.open - counts.open_previous_week;
   let changeClass: string | undefined;
   if (change > 0) changeClass = classes.worse;
   else if (change < 0) changeClass = classes.better;
+  const figures: Array<[string, string, string | undefined]> = [
+    ['open now', String(counts.open), undefined],
+    ['vs last week', `${change > 0 ? '+' : ''}${change}`, changeClass],
+    ['new this week', String(counts.new), undefined],
+    ['resolved this week', String(counts.resolved), undefined],
+  ];
   return (
-    <InfoCard title="Week over week" subheader="open ownership gaps">
+    <InfoCard title="Week over week" subheader={subheader}>
       <Grid container spacing={2}>
-        {(
-          [
-            ['open now', String(week.open), undefined],
-            ['change', `${change > 0 ? '+' : ''}${change}`, changeClass],
-            ['new this week', String(week.new), undefined],
-            ['resolved this week', String(week.resolved), undefined],
-          ] as Array<[string, string, string | undefined]>
-        ).map(([label, figure, className]) => (
+        {figures.map(([label, figure, className]) => (
           <Grid item xs={6} key={label}>
             <Typography className={`${classes.figure} ${className ?? ''}`}>
               {figure}
@@ -96,8 +133,10 @@ function WeekCard(props: { gaps: TeamGaps }) {
   );
 }
 
-function GapsTable(props: { gaps: TeamGap[] }) {
-  const columns: TableColumn<TeamGap>[] = [
+type GapRow = TeamGap & { suggestions: SuggestedOwner[] };
+
+function GapsTable(props: { gaps: GapRow[]; count: number }) {
+  const columns: TableColumn<GapRow>[] = [
     {
       title: 'Entity',
       field: 'subject',
@@ -105,31 +144,59 @@ function GapsTable(props: { gaps: TeamGap[] }) {
     },
     { title: 'Gap', field: 'gap', render: g => g.gap.replace(/_/g, ' ') },
     { title: 'Detail', field: 'detail' },
-    { title: 'Since', field: 'first_seen', render: g => shortDate(g.first_seen) },
+    {
+      title: 'Since',
+      field: 'first_seen',
+      render: g => shortDate(g.first_seen),
+    },
     {
       title: 'Suggested owner',
       field: 'suggestions',
       render: g =>
-        g.suggestions.length === 0
-          ? null
-          : g.suggestions.map(s => (
-              <div key={s.owner}>
-                <EntityRefLink entityRef={s.owner} />
-                <Typography variant="caption" display="block" color="textSecondary">
-                  {s.evidence}
-                </Typography>
-              </div>
-            )),
+        g.suggestions.map(s => (
+          <div key={s.owner} data-testid="steward-suggestion">
+            <EntityRefLink entityRef={s.owner} />
+            {s.evidence.map(e => (
+              <Typography
+                key={`${e.kind}-${e.detail}`}
+                variant="caption"
+                display="block"
+                color="textSecondary"
+              >
+                {e.detail}
+              </Typography>
+            ))}
+          </div>
+        )),
     },
   ];
   return (
-    <Table<TeamGap>
-      title={`Open ownership gaps (${props.gaps.length})`}
-      options={{ paging: props.gaps.length > 20, pageSize: 20, search: false, padding: 'dense' }}
+    <Table<GapRow>
+      title={`Open ownership gaps (${props.count})`}
+      options={{
+        paging: props.gaps.length > 20,
+        pageSize: 20,
+        search: false,
+        padding: 'dense',
+      }}
       columns={columns}
       data={props.gaps.map(g => ({ ...g }))}
     />
   );
+}
+
+/** Each gap with the owners the report suggests for it (none for most gap types). */
+export function withSuggestions(
+  gaps: TeamGap[],
+  report: OwnershipGapReport | undefined,
+): GapRow[] {
+  return gaps.map(gap => ({
+    ...gap,
+    suggestions:
+      report?.suggestions.find(
+        s => s.subject === gap.subject && s.gap === gap.gap,
+      )?.suggestions ?? [],
+  }));
 }
 
 /** The Group page tab: roll-up per scorecard, week-over-week, open gaps with suggested owners. */
@@ -139,7 +206,8 @@ export function GroupStewardContent() {
   const team = getCompoundEntityRef(entity);
   const scorecards = useStewardCall(api => api.getTeamScorecards(team), [ref]);
   const gaps = useStewardCall(api => api.getTeamGaps(team), [ref]);
-  if (scorecards.loading || gaps.loading) return <Progress />;
+  const report = useStewardCall(api => api.getOwnershipGapReport(), []);
+  if (scorecards.loading || gaps.loading || report.loading) return <Progress />;
   const error = scorecards.error ?? gaps.error;
   if (error) return <StewardErrorPanel error={error} subject={ref} />;
   if (!scorecards.value || !gaps.value) return null;
@@ -157,7 +225,20 @@ export function GroupStewardContent() {
         )}
       </Grid>
       <Grid item xs={12} md={4}>
-        <WeekCard gaps={gaps.value} />
+        {report.error || !report.value ? (
+          <InfoCard title="Week over week">
+            <StewardErrorPanel
+              error={report.error ?? new Error('no report')}
+              subject="the weekly report"
+            />
+          </InfoCard>
+        ) : (
+          <WeekCard
+            report={report.value}
+            team={scorecards.value.team}
+            open={gaps.value.count}
+          />
+        )}
       </Grid>
       <Grid item xs={12}>
         {gaps.value.gaps.length === 0 ? (
@@ -167,7 +248,10 @@ export function GroupStewardContent() {
             description="Every entity of this team and the groups below it has a known owner that all sources agree on."
           />
         ) : (
-          <GapsTable gaps={gaps.value.gaps} />
+          <GapsTable
+            gaps={withSuggestions(gaps.value.gaps, report.value)}
+            count={gaps.value.count}
+          />
         )}
       </Grid>
     </Grid>
