@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STEWARD := $(VENV)/bin/steward
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test test-python test-plugin install-plugin lint bench clean
+.PHONY: install run test test-python test-plugin install-plugin e2e lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -35,6 +35,10 @@ test-plugin: $(PLUGIN_INSTALLED)
 	cd $(PLUGIN) && npx backstage-cli package lint --max-warnings 0
 	cd $(PLUGIN) && CI=true npx backstage-cli package test
 	cd $(PLUGIN) && npx backstage-cli package build
+
+# browser test: steward demo on 127.0.0.1:7008, the plugin's dev app, headless Chromium (Debian)
+e2e: $(VENV)/.installed $(PLUGIN_INSTALLED)
+	$(PLUGIN)/scripts/e2e.sh
 
 run: $(VENV)/.installed
 	$(STEWARD) demo

@@ -1,3 +1,4 @@
+/* eslint-disable no-console */
 // Screenshots of what a person sees, for the README: `npm run screenshots` with the dev app
 // (`npm start`) and the Steward demo (`steward demo`) running. Writes ../docs/screenshots/*.png.
 import { mkdirSync } from 'node:fs';
@@ -19,8 +20,13 @@ const context = await launch();
 try {
   for (const [file, path, theme] of shots) {
     const page = await openPage(context, path, theme);
-    await page.waitForTimeout(500); // let the gauges and sparklines finish their transitions
-    await page.screenshot({ path: join(out, file), fullPage: true });
+    // Backstage scrolls inside its content area: grow the window to the content's full height
+    const height = await page.evaluate(() =>
+      Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight)),
+    );
+    await page.setViewportSize({ width: 1400, height: Math.min(height, 4000) });
+    await page.waitForTimeout(800); // let the gauges and sparklines finish their transitions
+    await page.screenshot({ path: join(out, file) });
     console.log(`wrote docs/screenshots/${file}`);
     await page.close();
   }

@@ -6,9 +6,9 @@ import {
   BlastRadius,
   EntityOwnership,
   EntityScorecards,
+  OwnershipGapReport,
   StewardApi,
   stewardApiRef,
-  StewardError,
   TeamGaps,
   TeamScorecards,
 } from '../api';
@@ -17,6 +17,10 @@ import entityOwnershipJson from '../__fixtures__/entity-ownership.json';
 import blastRadiusJson from '../__fixtures__/blast-radius.json';
 import teamScorecardsJson from '../__fixtures__/team-scorecards.json';
 import teamGapsJson from '../__fixtures__/team-gaps.json';
+import reportJson from '../__fixtures__/ownership-gap-report.json';
+import notFoundJson from '../__fixtures__/not-found.json';
+import unauthorizedJson from '../__fixtures__/unauthorized.json';
+import { errorFrom } from '../api/StewardClient';
 
 // Recorded from the real service (tests/plugin_contract regenerates them).
 const entityScorecards = entityScorecardsJson as unknown as EntityScorecards;
@@ -24,6 +28,7 @@ const entityOwnership = entityOwnershipJson as unknown as EntityOwnership;
 const blastRadius = blastRadiusJson as unknown as BlastRadius;
 const teamScorecards = teamScorecardsJson as unknown as TeamScorecards;
 const teamGaps = teamGapsJson as unknown as TeamGaps;
+const report = reportJson as unknown as OwnershipGapReport;
 
 /** Entities of the example organisation that the recorded responses describe. */
 export const entities: Record<string, Entity> = {
@@ -54,6 +59,9 @@ export const fixtures = {
   blastRadius,
   teamScorecards,
   teamGaps,
+  report,
+  notFound: notFoundJson,
+  unauthorized: unauthorizedJson,
 };
 
 /** A StewardApi that answers every call with the recorded responses. */
@@ -64,14 +72,15 @@ export function recordedApi(overrides: Partial<StewardApi> = {}): StewardApi {
     getBlastRadius: jest.fn(async () => structuredClone(blastRadius)),
     getTeamScorecards: jest.fn(async () => structuredClone(teamScorecards)),
     getTeamGaps: jest.fn(async () => structuredClone(teamGaps)),
+    getOwnershipGapReport: jest.fn(async () => structuredClone(report)),
     ...overrides,
   };
 }
 
-/** A StewardApi whose every call fails with `error`. */
-export function failingApi(error: Error): StewardApi {
+/** A StewardApi whose every call fails with the error `make` makes. */
+export function failingApi(make: () => Promise<Error>): StewardApi {
   const fail = jest.fn(async () => {
-    throw error;
+    throw await make();
   });
   return {
     getEntityScorecards: fail,
@@ -79,6 +88,7 @@ export function failingApi(error: Error): StewardApi {
     getBlastRadius: fail,
     getTeamScorecards: fail,
     getTeamGaps: fail,
+    getOwnershipGapReport: fail,
   };
 }
 
@@ -91,28 +101,31 @@ export function pendingApi(): StewardApi {
     getBlastRadius: never,
     getTeamScorecards: never,
     getTeamGaps: never,
+    getOwnershipGapReport: never,
   };
 }
 
-/** The errors the plugin tells apart, as the client makes them. */
+function problem(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/problem+json' },
+  });
+}
+
+/** The errors the plugin tells apart, made by the client from recorded responses. */
 export const errors = {
-  unauthorized: new StewardError('Steward answered 401 Unauthorized', {
-    kind: 'unauthorized',
-    status: 401,
-  }),
-  notFound: new StewardError('Steward answered 404: unknown entity', {
-    kind: 'not-found',
-    status: 404,
-    detail: 'no entity component:default/payments-api',
-  }),
-  unavailable: new StewardError('Steward answered 504 Gateway Timeout', {
-    kind: 'unavailable',
-    status: 504,
-  }),
-  other: new StewardError('Steward answered 500 Internal Server Error', {
-    kind: 'other',
-    status: 500,
-  }),
+  unauthorized: () => errorFrom(problem(401, unauthorizedJson)),
+  notFound: () => errorFrom(problem(404, notFoundJson)),
+  // what the Backstage proxy answers when its target is down
+  unavailable: () =>
+    errorFrom(
+      new Response('Error occurred while trying to proxy: 127.0.0.1:7008', {
+        status: 504,
+        statusText: 'Gateway Timeout',
+      }),
+    ),
+  other: () =>
+    errorFrom(problem(500, { title: 'Internal Server Error', status: 500 })),
 };
 
 /** Renders `element` on the page of `entity` in a test app with `api` as the Steward API. */

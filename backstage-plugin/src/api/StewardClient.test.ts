@@ -1,6 +1,8 @@
 import { StewardClient } from './StewardClient';
 import { StewardError } from './StewardError';
 import scorecards from '../__fixtures__/entity-scorecards.json';
+import notFound from '../__fixtures__/not-found.json';
+import unauthorized from '../__fixtures__/unauthorized.json';
 
 const PROXY = 'http://localhost:7007/api/proxy';
 
@@ -37,6 +39,7 @@ describe('StewardClient', () => {
     await client.getBlastRadius(ref);
     await client.getTeamScorecards(team);
     await client.getTeamGaps(team);
+    await client.getOwnershipGapReport();
     expect(calls).toEqual([
       `${PROXY}/steward/api/v1/entities/component/default/payments-api/scorecards`,
       `${PROXY}/steward/api/v1/entities/component/default/payments-api/ownership`,
@@ -44,6 +47,7 @@ describe('StewardClient', () => {
       `${PROXY}/steward/api/v1/entities/component/default/payments-api/blast-radius`,
       `${PROXY}/steward/api/v1/teams/default/team-payments/scorecards`,
       `${PROXY}/steward/api/v1/teams/default/team-payments/gaps`,
+      `${PROXY}/steward/api/v1/reports/ownership-gaps?format=json`,
     ]);
   });
 
@@ -89,6 +93,29 @@ describe('StewardClient', () => {
     await expect(client.getTeamGaps(team)).rejects.toMatchObject({
       kind: 'unavailable',
       detail: 'connect ECONNREFUSED 127.0.0.1:7008',
+    });
+  });
+
+  it('keeps the close names of a recorded 404', async () => {
+    const { client } = clientAnswering(() => new Response(JSON.stringify(notFound), {
+      status: 404,
+      headers: { 'Content-Type': 'application/problem+json' },
+    }));
+    await expect(client.getEntityScorecards(ref)).rejects.toMatchObject({
+      kind: 'not-found',
+      detail: notFound.detail,
+      suggestions: notFound.suggestions,
+    });
+  });
+
+  it('sorts the recorded 401 into unauthorized', async () => {
+    const { client } = clientAnswering(() => new Response(JSON.stringify(unauthorized), {
+      status: 401,
+      headers: { 'Content-Type': 'application/problem+json' },
+    }));
+    await expect(client.getEntityScorecards(ref)).rejects.toMatchObject({
+      kind: 'unauthorized',
+      status: 401,
     });
   });
 

@@ -92,8 +92,9 @@ function teamPath(team: CompoundEntityRef): string {
 }
 
 /** A StewardError from a failed response; reads an `application/problem+json` body if there is one. */
-async function errorFrom(response: Response): Promise<StewardError> {
+export async function errorFrom(response: Response): Promise<StewardError> {
   let detail: string | undefined;
+  let suggestions: string[] = [];
   try {
     const text = await response.text();
     try {
@@ -101,6 +102,11 @@ async function errorFrom(response: Response): Promise<StewardError> {
       detail = body?.detail ?? body?.title ?? body?.error?.message;
       if (detail !== undefined && typeof detail !== 'string') {
         detail = JSON.stringify(detail);
+      }
+      if (Array.isArray(body?.suggestions)) {
+        suggestions = body.suggestions.filter(
+          (s: unknown): s is string => typeof s === 'string',
+        );
       }
     } catch {
       detail = text.trim() ? text.trim().slice(0, 300) : undefined;
@@ -112,6 +118,6 @@ async function errorFrom(response: Response): Promise<StewardError> {
   const statusText = response.statusText ? ` ${response.statusText}` : '';
   return new StewardError(
     `Steward answered ${status}${statusText}${detail ? `: ${detail}` : ''}`,
-    { kind: errorKindOf(status), status, detail },
+    { kind: errorKindOf(status), status, detail, suggestions },
   );
 }

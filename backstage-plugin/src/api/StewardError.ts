@@ -17,16 +17,24 @@ export class StewardError extends Error {
   readonly kind: StewardErrorKind;
   readonly status: number | undefined;
   readonly detail: string | undefined;
+  /** For a 404: refs the service knows with close names. */
+  readonly suggestions: string[];
 
   constructor(
     message: string,
-    options: { kind: StewardErrorKind; status?: number; detail?: string },
+    options: {
+      kind: StewardErrorKind;
+      status?: number;
+      detail?: string;
+      suggestions?: string[];
+    },
   ) {
     super(message);
     this.name = 'StewardError';
     this.kind = options.kind;
     this.status = options.status;
     this.detail = options.detail;
+    this.suggestions = options.suggestions ?? [];
   }
 }
 

@@ -20,6 +20,7 @@ const useStyles = makeStyles(theme => ({
     fontWeight: 600,
   },
   noOncall: { color: theme.palette.error.main },
+  notApplicable: { color: theme.palette.text.secondary },
 }));
 
 const NO_OWNER = '(no owner)';
@@ -41,6 +42,19 @@ export function groupByTeam(
       [...items].sort((a, b) => a.depth - b.depth || a.ref.localeCompare(b.ref)),
     ])
     .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+}
+
+/** Who is on call; a component without a PagerDuty service is marked, other kinds are not. */
+function Oncall(props: { item: ImpactedEntity }) {
+  const classes = useStyles();
+  const { item } = props;
+  if (item.oncall) {
+    return <>{item.oncall.oncall_now.join(', ') || 'nobody'}</>;
+  }
+  if (item.ref.startsWith('component:')) {
+    return <span className={classes.noOncall}>none</span>;
+  }
+  return <span className={classes.notApplicable}>—</span>;
 }
 
 function BlastRadiusTable(props: { blast: BlastRadius }) {
@@ -68,15 +82,11 @@ function BlastRadiusTable(props: { blast: BlastRadius }) {
             {items.map(item => (
               <TableRow key={item.ref} data-testid="steward-impacted">
                 <TableCell>
-                  <EntityRefLink entityRef={item.ref} />
+                  <EntityRefLink entityRef={item.ref} defaultKind="component" />
                 </TableCell>
                 <TableCell>{item.depth}</TableCell>
                 <TableCell>
-                  {item.oncall ? (
-                    item.oncall.oncall_now.join(', ') || 'nobody'
-                  ) : (
-                    <span className={classes.noOncall}>none</span>
-                  )}
+                  <Oncall item={item} />
                 </TableCell>
                 <TableCell>
                   <LevelChip level={item.level} />

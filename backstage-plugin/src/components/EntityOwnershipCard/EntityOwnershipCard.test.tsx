@@ -16,7 +16,7 @@ describe('EntityOwnershipCard', () => {
     const own = fixtures.entityOwnership;
     expect(await screen.findByText('Ownership (Steward)')).toBeInTheDocument();
     for (const claim of own.claims) {
-      expect(screen.getAllByText(claim.evidence).length).toBeGreaterThan(0);
+      expect(screen.getAllByText(claim.evidence!).length).toBeGreaterThan(0);
     }
     for (const gap of own.gaps) {
       expect(screen.getByText(gap.gap.replace(/_/g, ' '))).toBeInTheDocument();
@@ -31,16 +31,24 @@ describe('EntityOwnershipCard', () => {
     const own = fixtures.entityOwnership;
     const conflicting = await screen.findAllByTestId('steward-conflict');
     const expected = own.claims.filter(c =>
-      own.conflicts.some(x => x.owner === c.owner && x.sources.includes(c.source)),
+      own.conflicts.some(
+        x =>
+          x.source === c.source &&
+          x.role === c.role &&
+          x.claimed_owners.includes(c.owner!),
+      ),
     );
     expect(expected.length).toBeGreaterThan(0);
     expect(conflicting).toHaveLength(expected.length);
     for (const [i, claim] of expected.entries()) {
-      expect(within(conflicting[i]).getByText(claim.evidence)).toBeInTheDocument();
+      expect(within(conflicting[i]).getByText(claim.evidence!)).toBeInTheDocument();
       expect(within(conflicting[i]).getByText(/disagrees/)).toBeInTheDocument();
     }
     expect(screen.getAllByTestId('steward-claim')).toHaveLength(
       own.claims.length - expected.length,
+    );
+    expect(screen.getByTestId('steward-conflict-count')).toHaveTextContent(
+      `${own.conflicts.length} source`,
     );
   });
 

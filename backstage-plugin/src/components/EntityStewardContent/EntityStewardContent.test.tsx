@@ -31,7 +31,7 @@ describe('EntityStewardContent', () => {
       namespace: 'default',
       name: 'payments-api',
     });
-    expect(screen.getAllByText(/Trend \(\d+ runs\)/).length).toBe(
+    expect(screen.getAllByText(/Trend \(\d+ runs?\)/).length).toBe(
       fixtures.entityScorecards.scorecards.length,
     );
   });
@@ -46,6 +46,20 @@ describe('EntityStewardContent', () => {
     expect(within(row).getByText('fail')).toBeInTheDocument();
     const table = row.closest('tbody')!;
     expect(within(table).getAllByRole('row')[0]).toBe(row);
+  });
+
+  it('draws a trend once there are several runs', async () => {
+    const scorecards = structuredClone(fixtures.entityScorecards);
+    const [first] = scorecards.scorecards[0].history;
+    scorecards.scorecards[0].history = [
+      { ...first, run_id: 1, score: 50 },
+      { ...first, run_id: 2, score: 75 },
+      { ...first, run_id: 3, score: 100 },
+    ];
+    const api = recordedApi({ getEntityScorecards: async () => scorecards });
+    await renderForEntity(<EntityStewardContent />, entities.payments, api);
+    expect(await screen.findByText('Trend (3 runs)')).toBeInTheDocument();
+    expect(document.querySelectorAll('svg polyline').length).toBeGreaterThan(0);
   });
 
   it('shows an exempt check with the reason and expiry', async () => {
@@ -89,10 +103,15 @@ describe('EntityStewardContent', () => {
     expect(
       await screen.findByText('Steward does not know component:default/payments-api'),
     ).toBeInTheDocument();
+    // the service's problem detail and its close names, from the recorded 404
+    expect(screen.getByText(new RegExp(fixtures.notFound.detail))).toBeInTheDocument();
+    expect(
+      screen.getByText(new RegExp(`Close names it knows: ${fixtures.notFound.suggestions[0]}`)),
+    ).toBeInTheDocument();
   });
 
   it('shows any other error with the response error panel', async () => {
     await renderForEntity(<EntityStewardContent />, entities.payments, failingApi(errors.other));
-    expect((await screen.findAllByText(/500 Internal Server Error/)).length).toBeGreaterThan(0);
+    expect((await screen.findAllByText(/Steward answered 500/)).length).toBeGreaterThan(0);
   });
 });

@@ -19,11 +19,11 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(3),
     marginBottom: theme.spacing(2),
   },
-  gauge: { width: 96 },
+  gauge: { width: 150 },
   ladder: { display: 'flex', gap: theme.spacing(1), alignItems: 'center' },
   reached: { color: theme.palette.text.primary, fontWeight: 600 },
   notReached: { color: theme.palette.text.secondary },
-  trend: { width: 160 },
+  trend: { width: 220 },
   evidence: { wordBreak: 'break-word' },
   exemption: { color: theme.palette.text.secondary },
 }));
@@ -125,7 +125,8 @@ export function ScorecardCard(props: { scorecard: EntityScorecard }) {
         </Box>
         <Box className={classes.trend}>
           <Typography variant="overline" display="block">
-            Trend ({scorecard.history.length} runs)
+            Trend ({scorecard.history.length}{' '}
+            {scorecard.history.length === 1 ? 'run' : 'runs'})
           </Typography>
           {scores.length >= 2 ? (
             <TrendLine data={scores} max={100} title="score over past runs" />

@@ -1,5 +1,11 @@
 import { screen, within } from '@testing-library/react';
-import { GroupStewardContent } from './GroupStewardContent';
+import {
+  GroupStewardContent,
+  scorecardTitle,
+  suggestedFor,
+  weekCounts,
+  withSuggestions,
+} from './GroupStewardContent';
 import {
   entities,
   errors,
@@ -15,8 +21,10 @@ describe('GroupStewardContent', () => {
     const api = recordedApi();
     await renderForEntity(<GroupStewardContent />, entities.commerce, api);
     for (const rollup of fixtures.teamScorecards.scorecards) {
-      const row = (await screen.findByText(rollup.title)).closest('tr')!;
-      expect(within(row).getByText(String(rollup.entities))).toBeInTheDocument();
+      const row = (await screen.findByText(scorecardTitle(rollup.scorecard))).closest('tr')!;
+      expect(
+        within(row).getByText(`${rollup.entities} (${rollup.own_entities})`),
+      ).toBeInTheDocument();
       for (const [level, n] of Object.entries(rollup.levels)) {
         expect(within(row).getByText(`${level}: ${n}`)).toBeInTheDocument();
       }
@@ -45,33 +53,78 @@ describe('GroupStewardContent', () => {
         'href',
         `/catalog/default/${kind}/${rest.split('/')[1]}`,
       );
-      for (const suggestion of gap.suggestions) {
-        expect(within(row).getByText(suggestion.evidence)).toBeInTheDocument();
-      }
     });
   });
 
-  it('shows the week-over-week change', async () => {
+  it('shows the week-over-week change from the weekly report', async () => {
     await renderForEntity(<GroupStewardContent />, entities.commerce, recordedApi());
-    const week = fixtures.teamGaps.week!;
+    const counts = weekCounts(fixtures.report, 'group:default/dept-commerce')!;
+    expect(counts).not.toBeNull();
     expect(await screen.findByText('Week over week')).toBeInTheDocument();
-    const change = week.open - week.open_last_week;
-    expect(screen.getByText(`${change > 0 ? '+' : ''}${change}`)).toBeInTheDocument();
-    expect(screen.getByText('new this week').previousSibling).toHaveTextContent(String(week.new));
+    const change = counts.open - counts.open_previous_week;
+    expect(screen.getByText('vs last week').previousSibling).toHaveTextContent(
+      `${change > 0 ? '+' : ''}${change}`,
+    );
+    expect(screen.getByText('new this week').previousSibling).toHaveTextContent(
+      String(counts.new),
+    );
     expect(screen.getByText('resolved this week').previousSibling).toHaveTextContent(
-      String(week.resolved),
+      String(counts.resolved),
+    );
+  });
+
+  it('lists unowned entities whose suggested owner is the team or a group below it', async () => {
+    await renderForEntity(<GroupStewardContent />, entities.commerce, recordedApi());
+    const groups = [fixtures.teamScorecards.team, ...fixtures.teamScorecards.groups];
+    const expected = suggestedFor(fixtures.report, groups);
+    expect(expected.length).toBeGreaterThan(0);
+    const rows = await screen.findAllByTestId('steward-suggestion');
+    expect(rows).toHaveLength(expected.flatMap(s => s.suggestions).length);
+    const first = expected[0].suggestions[0];
+    expect(within(rows[0]).getByText(first.evidence[0].detail)).toBeInTheDocument();
+    expect(within(rows[0]).getByRole('link')).toHaveAttribute(
+      'href',
+      `/catalog/default/group/${first.owner.split('/')[1]}`,
+    );
+  });
+
+  it('matches suggestions to gaps by subject and gap type', () => {
+    const [gap] = fixtures.teamGaps.gaps;
+    const report = structuredClone(fixtures.report);
+    report.suggestions = [
+      { subject: gap.subject, gap: gap.gap, detail: '', suggestions: [{ owner: 'group:default/x', score: 3, evidence: [] }] },
+      { subject: gap.subject, gap: 'other_gap', detail: '', suggestions: [{ owner: 'group:default/y', score: 3, evidence: [] }] },
+    ];
+    const rows = withSuggestions([gap], report);
+    expect(rows[0].suggestions.map(s => s.owner)).toEqual(['group:default/x']);
+    expect(withSuggestions([gap], undefined)[0].suggestions).toEqual([]);
+  });
+
+  it('says so when the report has no activity for the team', async () => {
+    const report = structuredClone(fixtures.report);
+    report.teams = [];
+    await renderForEntity(
+      <GroupStewardContent />,
+      entities.commerce,
+      recordedApi({ getOwnershipGapReport: async () => report }),
+    );
+    expect(await screen.findByTestId('steward-week-unchanged')).toHaveTextContent(
+      `${fixtures.teamGaps.count} still open`,
     );
   });
 
   it('says when the team has no gaps and no results', async () => {
     const api = recordedApi({
-      getTeamScorecards: async () => ({ team: 'group:default/dept-commerce', scorecards: [] }),
-      getTeamGaps: async () => ({ team: 'group:default/dept-commerce', gaps: [], week: null }),
+      getTeamScorecards: async () => ({
+        ...fixtures.teamScorecards,
+        scorecards: [],
+        entities: [],
+      }),
+      getTeamGaps: async () => ({ ...fixtures.teamGaps, count: 0, by_type: {}, gaps: [] }),
     });
     await renderForEntity(<GroupStewardContent />, entities.commerce, api);
     expect(await screen.findByText('No open ownership gaps')).toBeInTheDocument();
     expect(screen.getByText('No scorecard results for this team')).toBeInTheDocument();
-    expect(screen.getByText('no history for last week yet')).toBeInTheDocument();
   });
 
   it('shows progress while loading', async () => {

@@ -17,6 +17,7 @@ import {
 } from '@backstage/catalog-model';
 import {
   GapCounts,
+  GapSuggestions,
   OwnershipGapReport,
   SuggestedOwner,
   TeamGap,
@@ -170,6 +171,10 @@ function GapsTable(props: { gaps: GapRow[]; count: number }) {
         )),
     },
   ];
+  // the suggestion column only when the report suggests an owner for one of these gaps
+  const shown = props.gaps.some(g => g.suggestions.length > 0)
+    ? columns
+    : columns.filter(c => c.field !== 'suggestions');
   return (
     <Table<GapRow>
       title={`Open ownership gaps (${props.count})`}
@@ -179,7 +184,7 @@ function GapsTable(props: { gaps: GapRow[]; count: number }) {
         search: false,
         padding: 'dense',
       }}
-      columns={columns}
+      columns={shown}
       data={props.gaps.map(g => ({ ...g }))}
     />
   );
@@ -199,6 +204,65 @@ export function withSuggestions(
   }));
 }
 
+/** The report's unowned entities for which some suggested owner is one of `groups`. */
+export function suggestedFor(
+  report: OwnershipGapReport | undefined,
+  groups: string[],
+): GapSuggestions[] {
+  if (!report) return [];
+  return report.suggestions
+    .map(s => ({
+      ...s,
+      suggestions: s.suggestions.filter(x => groups.includes(x.owner)),
+    }))
+    .filter(s => s.suggestions.length > 0);
+}
+
+function SuggestionsTable(props: { items: GapSuggestions[] }) {
+  const columns: TableColumn<GapSuggestions>[] = [
+    {
+      title: 'Entity',
+      field: 'subject',
+      render: s =>
+        s.subject.includes(':') && !s.subject.startsWith('arn:') ? (
+          <EntityRefLink entityRef={s.subject} />
+        ) : (
+          s.subject
+        ),
+    },
+    { title: 'Gap', field: 'gap', render: s => s.gap.replace(/_/g, ' ') },
+    { title: 'Detail', field: 'detail' },
+    {
+      title: 'Suggested owner, and why',
+      field: 'suggestions',
+      render: s =>
+        s.suggestions.map(x => (
+          <div key={x.owner} data-testid="steward-suggestion">
+            <EntityRefLink entityRef={x.owner} />
+            {x.evidence.map(e => (
+              <Typography
+                key={`${e.kind}-${e.detail}`}
+                variant="caption"
+                display="block"
+                color="textSecondary"
+              >
+                {e.detail}
+              </Typography>
+            ))}
+          </div>
+        )),
+    },
+  ];
+  return (
+    <Table<GapSuggestions>
+      title={`Entities without a known owner that this team probably owns (${props.items.length})`}
+      options={{ paging: false, search: false, padding: 'dense' }}
+      columns={columns}
+      data={props.items.map(s => ({ ...s }))}
+    />
+  );
+}
+
 /** The Group page tab: roll-up per scorecard, week-over-week, open gaps with suggested owners. */
 export function GroupStewardContent() {
   const { entity } = useEntity();
@@ -211,6 +275,10 @@ export function GroupStewardContent() {
   const error = scorecards.error ?? gaps.error;
   if (error) return <StewardErrorPanel error={error} subject={ref} />;
   if (!scorecards.value || !gaps.value) return null;
+  const suggested = suggestedFor(report.value, [
+    scorecards.value.team,
+    ...scorecards.value.groups,
+  ]);
   return (
     <Grid container spacing={3}>
       <Grid item xs={12} md={8}>
@@ -254,6 +322,11 @@ export function GroupStewardContent() {
           />
         )}
       </Grid>
+      {suggested.length > 0 && (
+        <Grid item xs={12}>
+          <SuggestionsTable items={suggested} />
+        </Grid>
+      )}
     </Grid>
   );
 }

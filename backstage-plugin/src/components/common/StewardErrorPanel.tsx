@@ -34,7 +34,11 @@ export function StewardErrorPanel(props: { error: Error; subject: string }) {
           missing="data"
           title={`Steward does not know ${subject}`}
           description={`Steward has no data for ${subject} yet. It appears once a source that Steward ingests (catalog-info.yaml, CODEOWNERS, cloud tags, PagerDuty) reports it.${
-            error.detail ? ` The service said: ${error.detail}` : ''
+            error.detail ? ` The service said: ${error.detail}.` : ''
+          }${
+            error.suggestions.length > 0
+              ? ` Close names it knows: ${error.suggestions.join(', ')}.`
+              : ''
           }`}
         />
       );
