@@ -45,6 +45,10 @@ class CheckReport:
             found.extend(entity.errors)
         return sorted(found, key=lambda p: (p.line or 0, p.message))
 
+    def warnings(self, checked: CheckedFile) -> list[Problem]:
+        """What was accepted with a remark (bytes that are not UTF-8, placeholder URLs kept)."""
+        return sorted(checked.result.warnings, key=lambda p: (p.line or 0, p.message))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "files": {

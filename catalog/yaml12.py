@@ -608,8 +608,12 @@ class _Composer:
         self._tagged: Callable[[str, str, int], Any] = _tagged
         self._yaml11 = False
         self._depth = 0
-        self.depth_line = 1
+        self._open: _Event = None  # the innermost collection's start event
+
+    @property
+    def depth_line(self) -> int | None:
         """Line of the innermost collection being built (where too deep nesting is reported)."""
+        return None if self._open is None else int(self._open.start_mark.line) + 1
 
     def _set_version(self, yaml11: bool) -> None:
         self._yaml11 = yaml11
@@ -666,7 +670,7 @@ class _Composer:
         if event.anchor is not None:
             anchor = self._open_anchor(event.anchor)
         self._depth += 1
-        outer_line, self.depth_line = self.depth_line, event.start_mark.line + 1
+        outer, self._open = self._open, event
         if self._depth > MAX_DEPTH:
             raise YamlError(
                 f"YAML is nested too deeply (more than {MAX_DEPTH} levels)", line=self.depth_line
@@ -683,7 +687,7 @@ class _Composer:
                 )
             value = self._sequence(path)
         self._depth -= 1
-        self.depth_line = outer_line
+        self._open = outer
         if anchor is not None:
             self._close_anchor(anchor, value)
         return value

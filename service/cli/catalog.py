@@ -10,9 +10,7 @@ from rich.markup import escape
 
 from service.cli.common import TextFormat, console, err_console, print_json
 
-app = typer.Typer(
-    help="Catalog files, validated exactly as Backstage would.", no_args_is_help=True
-)
+app = typer.Typer(help="Catalog files, validated exactly as Backstage would.", no_args_is_help=True)
 
 
 @app.command("check")
@@ -45,6 +43,13 @@ def catalog_check(
             for problem in report.problems(checked):
                 console.print(
                     f"   {problem.render(checked.key)}",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
+            for warning in report.warnings(checked):
+                console.print(
+                    f"   warning: {warning.render(checked.key)}",
                     highlight=False,
                     markup=False,
                     soft_wrap=True,

@@ -45,3 +45,17 @@ def test_valid_utf8_has_no_warning(tmp_path: Path) -> None:
     data = ENTITY.replace(b"caf\xe9", "café".encode()).replace(b"\xff\xfe ok \xe2\x82", b"x")
     result = process_file(data, path=tmp_path / "c.yaml", roots=[tmp_path])
     assert result.ok and result.warnings == []
+
+
+def test_catalog_check_prints_the_warning_with_its_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    (tmp_path / "catalog-info.yaml").write_bytes(ENTITY)
+    result = CliRunner().invoke(app, ["catalog", "check", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: catalog-info.yaml:5: invalid UTF-8 (byte 0xe9) replaced by U+FFFD, "
+        "as Backstage reads it" in result.output
+    )
