@@ -176,6 +176,7 @@ class StewardService:
         if self._stopping.is_set():
             run.errors.append("stopped before publishing")
             return run
+        self._step(run, "retention", self._prune)
         self._step(run, "publish", lambda: self._publish(run))
         run.finished_at = datetime.now(UTC)
         return run
@@ -201,6 +202,14 @@ class StewardService:
             stale_after_days=self.config.ownership.stale_after_days,
         )
         run.scorecard_run_id = result.run_id
+
+    def _prune(self) -> None:
+        keep_days = self.config.history.keep_days
+        if keep_days is None:
+            return
+        pruned = self.store.prune_history(keep_days)
+        if any(vars(pruned).values()):
+            log.info("pruned history older than %d days: %s", keep_days, vars(pruned))
 
     def _publish(self, run: PipelineRun) -> None:
         if str(self.config.database) == ":memory:":

@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -24,6 +24,7 @@ from catalog.errors import StoreError
 from catalog.store.gaps import refresh_gap_episodes
 from catalog.store.loading import ensure_row_hashes, replace_snapshot_table, to_arrow
 from catalog.store.migrations import MIGRATIONS, SNAPSHOT_TABLES
+from catalog.store.retention import Pruned, prune_history
 from catalog.store.snapshot import Snapshot, copy_checkpointed, install_snapshot, snapshot_path
 
 Columns = Mapping[str, Sequence[Any]]
@@ -258,6 +259,12 @@ class Store:
         """Fold the current ownership gaps into their episode history (after every ingest)."""
         with self.transaction() as con:
             return refresh_gap_episodes(con, now or datetime.now(UTC), stale_after_days)
+
+    def prune_history(self, keep_days: int, *, now: datetime | None = None) -> Pruned:
+        """Delete history older than ``keep_days`` (see ``catalog.store.retention``)."""
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=keep_days)
+        with self.transaction() as con:
+            return prune_history(con, list(SNAPSHOT_TABLES.values()), cutoff)
 
     # -- publishing ------------------------------------------------------------------------
     def publish_snapshot(self) -> Snapshot:
