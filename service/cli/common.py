@@ -8,6 +8,7 @@ queries, the graph, sources, scorecards) is imported inside the command that nee
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,7 +49,7 @@ def print_json(value: Any) -> None:
 
 
 def fail(exc: StewardError) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -70,9 +71,10 @@ def reading(config: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
         age = _age((datetime.now(UTC) - at).total_seconds())
         err_console.print(
             f"[yellow]note:[/] the database is held by another process (steward serve?); "
-            f"reading its snapshot {escape(str(opened.snapshot.path))}, published "
+            f"reading its snapshot {escape(os.path.normpath(opened.snapshot.path))}, published "
             f"{at:%Y-%m-%d %H:%M:%S} UTC ({age} ago)",
             highlight=False,
+            soft_wrap=True,
         )
     try:
         yield opened.connection

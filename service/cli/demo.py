@@ -2,51 +2,84 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+from rich.markup import escape
 
 from catalog.errors import StewardError
 from service.cli.common import EXAMPLES, ConfigOption, console, fail, load
 from service.cli.ingest import run_ingest
 from service.output import RowFormat, print_rows
 
+if TYPE_CHECKING:
+    from service.steward_service import StewardService
+
+SUMMARY = [
+    "SELECT 'entities: ' || kind, count(*) FROM entities GROUP BY 1",
+    "SELECT 'gaps: ' || gap, count(*) FROM ownership_gaps GROUP BY 1",
+    "SELECT 'cloud resources', count(*) FROM cloud_resources",
+    "SELECT 'pagerduty services', count(*) FROM pagerduty_services",
+    "SELECT 'readiness: ' || scorecard || ' ' || coalesce(level, 'none'), count(*) "
+    "FROM scorecard_scores GROUP BY 1",
+]
+
 
 def demo(
     config: ConfigOption = None,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on (0: any free port).")] = 7008,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Keep serving the API until Ctrl-C.")
+    ] = True,
 ) -> None:
-    """Ingest the bundled example organisation, score it and print a summary (serving comes with
-    the API)."""
-    path = config or EXAMPLES / "steward.yaml"
-    summary = [
-        "SELECT 'entities: ' || kind, count(*) FROM entities GROUP BY 1",
-        "SELECT 'gaps: ' || gap, count(*) FROM ownership_gaps GROUP BY 1",
-        "SELECT 'cloud resources', count(*) FROM cloud_resources",
-        "SELECT 'pagerduty services', count(*) FROM pagerduty_services",
-    ]
+    """Ingest and score the bundled example organisation (with local AWS and PagerDuty
+    stand-ins), print a summary, then serve the API on 127.0.0.1:7008 with auth off, and the
+    stand-ins beside it, until Ctrl-C."""
     from catalog.store import run_readonly_query
     from service.demo import local_fakes
+    from service.steward_service import StewardService
 
-    try:
-        with local_fakes(path.parent):
+    path = config or EXAMPLES / "steward.yaml"
+    with local_fakes(path.parent):
+        try:
             cfg = load(path)
-            run = run_ingest(cfg, [], scorecards=True)
-        if cfg.scorecards is not None:
-            summary.append(
-                "SELECT 'readiness: ' || scorecard || ' ' || coalesce(level, 'none'), count(*) "
-                "FROM scorecard_scores GROUP BY 1"
-            )
-        result = run_readonly_query(cfg.database, " UNION ALL ".join(summary) + " ORDER BY 1")
-    except StewardError as exc:
-        raise fail(exc) from None
-    print_rows(
-        console, ["what", "count"], result.rows, RowFormat.table, title="example organisation"
-    )
-    console.print(
-        "The HTTP API is not built yet; explore the data with "
-        f'[bold]steward sql --config {path} "SELECT …"[/], '
-        f"[bold]steward ownership gaps --config {path}[/], "
-        f"[bold]steward graph blast-radius REF --config {path}[/] and "
-        f"[bold]steward scorecard show REF --config {path}[/]."
-    )
-    if not run.ok:
-        raise typer.Exit(1)
+            service = StewardService(cfg)
+        except StewardError as exc:
+            raise fail(exc) from None
+        try:
+            run = run_ingest(cfg, [], scorecards=True, service=service)
+            with service.reader() as cur:
+                result = run_readonly_query(cur, " UNION ALL ".join(SUMMARY) + " ORDER BY 1")
+        except StewardError as exc:
+            service.close()
+            raise fail(exc) from None
+        print_rows(
+            console, ["what", "count"], result.rows, RowFormat.table, title="example organisation"
+        )
+        if not serve:
+            service.close()
+            if not run.ok:
+                raise typer.Exit(1)
+            return
+        _serve_demo(service, path, host, port)
 
+
+def _serve_demo(service: StewardService, path: Path, host: str, port: int) -> None:
+    from service.logs import configure_logging
+    from service.server import serve
+
+    configure_logging()
+
+    def started(url: str) -> None:
+        console.print(
+            f"\n[bold]Steward serves the example organisation on {url}[/] (auth off): "
+            f"try {url}/docs or {url}/api/v1/entities/component/default/payments-api/"
+            f"scorecards.\nIn a second terminal, the README's commands read the snapshot it "
+            f"publishes, e.g. [bold]steward sql -c {escape(str(path))} \"select count(*) from "
+            "entities\"[/]. Ctrl-C stops it.",
+            highlight=False,
+        )
+
+    raise typer.Exit(serve(service, host=host, port=port, auth=False, on_started=started))

@@ -13,7 +13,7 @@ from service.cli.common import ConfigOption, console, err_console, fail, load
 if TYPE_CHECKING:
     from ingest.runner import RunOutcome
     from service.config import StewardConfig
-    from service.steward_service import PipelineRun
+    from service.steward_service import PipelineRun, StewardService
 
 
 def print_outcomes(outcomes: list[RunOutcome]) -> None:
@@ -42,9 +42,14 @@ def print_outcomes(outcomes: list[RunOutcome]) -> None:
 
 
 def run_ingest(
-    config: StewardConfig, sources: list[str], *, scorecards: bool = False
+    config: StewardConfig,
+    sources: list[str],
+    *,
+    scorecards: bool = False,
+    service: StewardService | None = None,
 ) -> PipelineRun:
-    """Run the pipeline once with a progress bar and print the summary."""
+    """Run the pipeline once (on ``service``, or a service opened for this run) with a
+    progress bar and print the summary."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -75,7 +80,10 @@ def run_ingest(
 
             return advance
 
-        run = ingest(config, only=sources, progress_for=progress_for, scorecards=scorecards)
+        if service is None:
+            run = ingest(config, only=sources, progress_for=progress_for, scorecards=scorecards)
+        else:
+            run = service.run_pipeline(sources, progress_for=progress_for, scorecards=scorecards)
     print_outcomes(run.outcomes)
     for error in run.errors:
         err_console.print(f"[red]pipeline[/] {escape(error)}", highlight=False)

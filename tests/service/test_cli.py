@@ -136,7 +136,9 @@ def test_bad_config_is_reported_with_line(tmp_path: Path) -> None:
 
 def test_demo_ingests_the_example_org(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES, tmp_path / "examples")
-    result = runner.invoke(app, ["demo", "--config", str(tmp_path / "examples/steward.yaml")])
+    result = runner.invoke(
+        app, ["demo", "--no-serve", "--config", str(tmp_path / "examples/steward.yaml")]
+    )
     assert result.exit_code == 0, result.output
     assert "example organisation" in result.stdout
     for kind in ("component", "group", "user", "system", "domain", "api", "resource"):
