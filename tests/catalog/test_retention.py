@@ -46,8 +46,8 @@ def test_retention_prunes_exactly_what_is_older_than_keep_days(tmp_path: Path) -
         (root / "c" / "catalog-info.yaml").unlink()
         run2 = ingest(190)  # c is history from run 2 on: older than 180 days
         store.connection.execute(
-            "INSERT INTO runs VALUES (nextval('run_ids'), 'catalog', 'catalog_files', ?, ?, "
-            "'failed', NULL, '{}', 0, 1, 'boom')",
+            "INSERT INTO runs (run_id, source, source_type, started_at, finished_at, status) "
+            "VALUES (nextval('run_ids'), 'catalog', 'catalog_files', ?, ?, 'failed')",
             [NOW - timedelta(days=185), NOW - timedelta(days=185)],
         )
         write(root, "b", "second")
@@ -58,21 +58,25 @@ def test_retention_prunes_exactly_what_is_older_than_keep_days(tmp_path: Path) -
         for run_id, days, card in ((1, 181, "x"), (2, 179, "x"), (3, 200, "y")):
             at = NOW - timedelta(days=days)
             con.execute(
-                "INSERT INTO scorecard_runs VALUES (?, ?, ?, [?], 1, 1, 0)", [run_id, at, at, card]
+                "INSERT INTO scorecard_runs (run_id, started_at, finished_at, scorecards, "
+                "entity_count, result_count, expired_exemptions) VALUES (?, ?, ?, [?], 1, 1, 0)",
+                [run_id, at, at, card],
             )
             con.execute(
-                "INSERT INTO scorecard_check_rows VALUES (?, ?, 'X', 'c', 'C', 'sql', 'l', 1, 1, "
-                "['l'])",
+                "INSERT INTO scorecard_check_rows (run_id, scorecard, scorecard_title, check_id, "
+                "title, type, level, level_rank, weight, levels) "
+                "VALUES (?, ?, 'X', 'c', 'C', 'sql', 'l', 1, 1, ['l'])",
                 [run_id, card],
             )
             con.execute(
-                "INSERT INTO scorecard_result_rows VALUES (?, ?, 'c', 'component:default/a', "
-                "'pass', NULL, NULL, NULL)",
+                "INSERT INTO scorecard_result_rows (run_id, scorecard, check_id, ref, state) "
+                "VALUES (?, ?, 'c', 'component:default/a', 'pass')",
                 [run_id, card],
             )
         for closed_days in (181, 179, None):
             con.execute(
-                "INSERT INTO gap_episodes VALUES ('component:default/a', 'g', ?, NULL, ?, ?, ?)",
+                "INSERT INTO gap_episodes (subject, gap, detail, evidence, first_seen, last_seen, "
+                "closed_at) VALUES ('component:default/a', 'g', ?, NULL, ?, ?, ?)",
                 [
                     f"closed {closed_days}",
                     NOW - timedelta(days=400),
