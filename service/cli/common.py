@@ -53,10 +53,11 @@ def fail(exc: StewardError) -> typer.Exit:
     return typer.Exit(2)
 
 
-def load(config: Path | None) -> StewardConfig:
+def load(config: Path | None, *, sources: bool = True) -> StewardConfig:
+    """The config; ``sources=False`` for readers, which need none of the sources' secrets."""
     from service.config import load_config
 
-    return load_config(config)
+    return load_config(config, sources=sources)
 
 
 @contextmanager
@@ -65,7 +66,7 @@ def reading(config: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
     serve``) holds it, to its published snapshot (saying so on stderr, with its age)."""
     from catalog.store.readers import open_for_reading
 
-    opened = open_for_reading(load(config).database)
+    opened = open_for_reading(load(config, sources=False).database)
     if opened.snapshot is not None:
         at = opened.snapshot.published_at
         age = _age((datetime.now(UTC) - at).total_seconds())
