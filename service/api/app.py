@@ -22,6 +22,7 @@ from service.api.metrics import ApiMetrics
 from service.api.middleware import ApiAuth, BodyLimit, Timing
 from service.api.problems import ApiProblem, install_problem_handlers
 from service.api.protocol import ServiceLike
+from service.api.scorecard_cache import ScorecardCache
 
 _bearer = HTTPBearer(auto_error=False, description="a token from $STEWARD_API_TOKENS")
 
@@ -34,6 +35,7 @@ def create_app(service: ServiceLike, *, auth: bool) -> FastAPI:
     )
     config = service.config.api
     app.state.service = service
+    app.state.scorecards = ScorecardCache(service.reader)
     tokens = TokenCheck(tokens_from_env(config.tokens_env)) if auth else None
     app.state.tokens = tokens
     metrics = ApiMetrics(service)

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query, Request
 
 from graph import blast_radius
 from service.api import models
-from service.api.entity_reads import entity_ownership, entity_scorecards
+from service.api.entity_reads import entity_ownership
 from service.api.problems import ApiProblem
 from service.api.protocol import ServiceLike
 from service.api.refs import path_ref, require_entity
+from service.api.scorecard_cache import ScorecardCache
 from service.gate import NotInScope, UnknownScorecard, evaluate_gate
 
 ENTITY = "/entities/{kind}/{namespace}/{name}"
@@ -35,8 +36,12 @@ def router() -> APIRouter:
         """Every scorecard's level, score, checks (state, evidence, weight, exemption) and
         history for the entity."""
         ref = path_ref(kind, namespace, name)
+        cache: ScorecardCache = request.app.state.scorecards
         with _service(request).reader() as cur:
-            return entity_scorecards(cur, require_entity(cur, ref))
+            found = cache.lookup(cur, ref)
+            if found is None:  # not rated by any scorecard: does it exist at all?
+                found = models.EntityScorecards(ref=require_entity(cur, ref), scorecards=[])
+            return found
 
     @api.get(f"{ENTITY}/ownership", response_model=models.EntityOwnership, responses=NOT_FOUND)
     def ownership(kind: str, namespace: str, name: str, request: Request) -> models.EntityOwnership:

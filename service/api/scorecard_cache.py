@@ -1,0 +1,310 @@
+"""The latest scorecard results of every entity, in memory, for the entity-scorecards route.
+
+At 50,000 entities a scorecard run stores ~1.3 M check results; finding one entity's rows in
+``scorecard_result_rows`` is a scan (tens of ms), too slow for a plugin tab opened at 200
+requests/s. So the API keeps, per latest run of each scorecard, the results sorted by entity
+in one Arrow table with each entity's offsets, and per run (the last ``HISTORY_POINTS`` runs)
+the level and score of every entity in numpy arrays. A lookup is a dict lookup and a slice.
+
+When a new scorecard run lands (checked at most once a second, one small query), the cache is
+rebuilt in a background thread while requests keep being answered from the previous run;
+the new results replace it as a whole, a second or two later. History is extended with the new
+run only.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from service.api import models
+
+log = logging.getLogger("steward.api")
+
+HISTORY_POINTS = 52
+CHECK_EVERY_S = 1.0
+"""How often a request checks for a newer scorecard run (one small query)."""
+Reader = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
+
+
+@dataclass(frozen=True)
+class CardMeta:
+    title: str
+    levels: list[str]
+    checks: dict[str, tuple[str, str, float]]
+    """check id → (title, level, weight)."""
+
+
+@dataclass(frozen=True)
+class RunPoints:
+    """One scorecard run: every entity's level and score, by entity id (sorted)."""
+
+    run_id: int
+    scorecard: str
+    at: datetime
+    ids: array[int]
+    ranks: array[int]
+    scores: array[float]
+    levels: list[str]
+
+    def point(self, entity: int) -> models.ScoreHistoryPoint | None:
+        i = bisect_left(self.ids, entity)
+        if i >= len(self.ids) or self.ids[i] != entity:
+            return None
+        rank = self.ranks[i]
+        score = self.scores[i]
+        return models.ScoreHistoryPoint(
+            run_id=self.run_id,
+            at=self.at,
+            level=self.levels[rank - 1] if rank > 0 else None,
+            score=None if math.isnan(score) else score,
+        )
+
+
+@dataclass
+class Snapshot:
+    latest: dict[str, int]
+    meta: dict[str, CardMeta]
+    results: pa.Table
+    offsets: dict[str, tuple[int, int]]
+    runs: list[RunPoints] = field(default_factory=list)
+    """oldest first, at most HISTORY_POINTS per scorecard."""
+
+
+class ScorecardCache:
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+        self._snapshot: Snapshot | None = None
+        self._ids: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._building: threading.Thread | None = None
+        self._checked = 0.0
+        self.builds = 0
+
+    def lookup(self, cur: duckdb.DuckDBPyConnection, ref: str) -> models.EntityScorecards | None:
+        """``ref``'s scorecards, or None when no latest run rated it (the caller then checks
+        that the entity exists)."""
+        snap = self._snapshot
+        if snap is None:
+            with self._lock:
+                if self._snapshot is None:
+                    self._snapshot = self._build(cur, _latest_runs(cur), None)
+                    self._checked = time.monotonic()
+                snap = self._snapshot
+        elif time.monotonic() - self._checked > CHECK_EVERY_S:
+            self._checked = time.monotonic()
+            latest = _latest_runs(cur)
+            if snap.latest != latest:
+                self._refresh_in_background(latest)
+        if ref not in snap.offsets:
+            return None
+        return _answer(snap, ref, self._ids.get(ref))
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for a background rebuild (tests)."""
+        thread = self._building
+        if thread is not None:
+            thread.join(timeout)
+
+    def _refresh_in_background(self, latest: dict[str, int]) -> None:
+        with self._lock:
+            if self._building is not None and self._building.is_alive():
+                return
+            previous = self._snapshot
+
+            def work() -> None:
+                try:
+                    with self._reader() as cur:
+                        snapshot = self._build(cur, _latest_runs(cur), previous)
+                    with self._lock:
+                        self._snapshot = snapshot
+                except Exception:  # the previous results keep being served
+                    log.exception("scorecard cache rebuild failed")
+
+            self._building = threading.Thread(
+                target=work, name="steward-scorecard-cache", daemon=True
+            )
+            self._building.start()
+
+    def _build(
+        self, cur: duckdb.DuckDBPyConnection, latest: dict[str, int], previous: Snapshot | None
+    ) -> Snapshot:
+        self.builds += 1
+        run_ids = sorted(set(latest.values()))
+        meta = _meta(cur, latest)
+        if not run_ids:
+            return Snapshot(latest, meta, pa.table({}), {}, [])
+        in_runs = ", ".join(str(int(r)) for r in run_ids)
+        results = cur.sql(
+            f"""
+            SELECT r.ref, r.scorecard, r.check_id, r.state, r.evidence, r.exemption_reason,
+                   r.exemption_expires
+            FROM scorecard_result_rows r
+            JOIN (SELECT DISTINCT run_id, scorecard, check_id, level_rank
+                  FROM scorecard_check_rows WHERE run_id IN ({in_runs})) c
+              USING (run_id, scorecard, check_id)
+            WHERE r.run_id IN ({in_runs})
+            ORDER BY r.ref, r.scorecard, c.level_rank, r.check_id
+            """
+        ).to_arrow_table()
+        refs = results.column("ref")
+        counts = pc.value_counts(refs)  # in order of first appearance, i.e. sorted
+        offsets: dict[str, tuple[int, int]] = {}
+        start = 0
+        for item in counts.to_pylist():
+            n = int(item["counts"])
+            offsets[str(item["values"])] = (start, start + n)
+            start += n
+        results = results.drop_columns(["ref"])
+        for ref in offsets:
+            if ref not in self._ids:
+                self._ids[ref] = len(self._ids)
+        runs = [] if previous is None else list(previous.runs)
+        known = {(p.scorecard, p.run_id) for p in runs}
+        for card in sorted(latest, key=latest.__getitem__):
+            wanted = _history_runs(cur, card, HISTORY_POINTS)
+            for rid in wanted:
+                if (card, rid) not in known:
+                    runs.append(self._run_points(cur, card, rid, meta))
+            keep = set(wanted)
+            runs = [p for p in runs if p.scorecard != card or p.run_id in keep]
+        runs.sort(key=lambda p: (p.run_id, p.scorecard))
+        log.info("scorecard cache built: runs=%s results=%d", run_ids, results.num_rows)
+        return Snapshot(latest, meta, results, offsets, runs)
+
+    def _run_points(
+        self, cur: duckdb.DuckDBPyConnection, card: str, run_id: int, meta: dict[str, CardMeta]
+    ) -> RunPoints:
+        table = cur.sql(
+            "SELECT e.ref, e.level_rank, e.score, u.started_at FROM scorecard_entity_rows e "
+            "JOIN scorecard_runs u USING (run_id) WHERE e.run_id = $run AND e.scorecard = $card",
+            params={"run": run_id, "card": card},
+        ).to_arrow_table()
+        refs = table.column("ref").to_pylist()
+        for ref in refs:
+            if ref not in self._ids:
+                self._ids[ref] = len(self._ids)
+        rows = sorted(
+            zip(
+                (self._ids[r] for r in refs),
+                table.column("level_rank").to_pylist(),
+                (math.nan if v is None else v for v in table.column("score").to_pylist()),
+                strict=True,
+            )
+        )
+        at_values = table.column("started_at").to_pylist()
+        levels = _run_levels(cur, card, run_id) or meta.get(card, CardMeta("", [], {})).levels
+        return RunPoints(
+            run_id=run_id,
+            scorecard=card,
+            at=at_values[0] if at_values else datetime.min,
+            ids=array("q", (r[0] for r in rows)),
+            ranks=array("h", (r[1] for r in rows)),
+            scores=array("d", (r[2] for r in rows)),
+            levels=levels,
+        )
+
+
+def _answer(snap: Snapshot, ref: str, entity: int | None) -> models.EntityScorecards:
+    span = snap.offsets.get(ref)
+    if span is None or entity is None:
+        return models.EntityScorecards(ref=ref, scorecards=[])
+    rows = snap.results.slice(span[0], span[1] - span[0]).to_pylist()
+    checks: dict[str, list[models.CheckResult]] = {}
+    for row in rows:
+        card = snap.meta.get(row["scorecard"])
+        if card is None:
+            continue
+        title, level, weight = card.checks.get(row["check_id"], (row["check_id"], "", 0.0))
+        exemption = (
+            None
+            if row["exemption_reason"] is None
+            else models.Exemption(reason=row["exemption_reason"], expires=row["exemption_expires"])
+        )
+        checks.setdefault(row["scorecard"], []).append(
+            models.CheckResult(
+                id=row["check_id"],
+                title=title,
+                level=level,
+                weight=weight,
+                state=row["state"],
+                evidence=row["evidence"] or "",
+                exemption=exemption,
+            )
+        )
+    cards = []
+    for card_id in sorted(checks):
+        history = [
+            point
+            for run in snap.runs
+            if run.scorecard == card_id and (point := run.point(entity)) is not None
+        ]
+        current = history[-1] if history and history[-1].run_id == snap.latest[card_id] else None
+        if current is None:
+            continue
+        meta = snap.meta[card_id]
+        cards.append(
+            models.EntityScorecard(
+                id=card_id,
+                title=meta.title,
+                level=current.level,
+                score=current.score,
+                levels=meta.levels,
+                checks=checks[card_id],
+                history=history,
+            )
+        )
+    return models.EntityScorecards(ref=ref, scorecards=cards)
+
+
+def _latest_runs(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    rows = cur.execute(
+        "SELECT scorecard, max(run_id) FROM scorecard_check_rows GROUP BY scorecard"
+    ).fetchall()
+    return {str(s): int(r) for s, r in rows}
+
+
+def _history_runs(cur: duckdb.DuckDBPyConnection, card: str, limit: int) -> list[int]:
+    rows = cur.execute(
+        "SELECT DISTINCT run_id FROM scorecard_check_rows WHERE scorecard = ? "
+        "ORDER BY run_id DESC LIMIT ?",
+        [card, limit],
+    ).fetchall()
+    return sorted(int(r[0]) for r in rows)
+
+
+def _run_levels(cur: duckdb.DuckDBPyConnection, card: str, run_id: int) -> list[str]:
+    rows = cur.execute(
+        "SELECT levels FROM scorecard_check_rows WHERE scorecard = ? AND run_id = ? LIMIT 1",
+        [card, run_id],
+    ).fetchall()  # fetched to the end: the next query on this cursor may be a relation
+    return [str(v) for v in rows[0][0]] if rows else []
+
+
+def _meta(cur: duckdb.DuckDBPyConnection, latest: dict[str, int]) -> dict[str, CardMeta]:
+    meta: dict[str, CardMeta] = {}
+    for card, run_id in latest.items():
+        rows = cur.execute(
+            "SELECT scorecard_title, levels, check_id, title, level, weight "
+            "FROM scorecard_check_rows WHERE scorecard = ? AND run_id = ?",
+            [card, run_id],
+        ).fetchall()
+        if rows:
+            meta[card] = CardMeta(
+                title=str(rows[0][0]),
+                levels=[str(v) for v in rows[0][1]],
+                checks={str(r[2]): (str(r[3]), str(r[4]), float(r[5])) for r in rows},
+            )
+    return meta
