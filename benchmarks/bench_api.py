@@ -39,6 +39,8 @@ from benchmarks.measure import STEWARD, median, p95, run
 from benchmarks.run import standins
 from benchmarks.serve_load import TOKEN, _entity_path, _free_port, _wait_ready
 
+WORKERS = 48
+
 
 def _components(database: Path) -> tuple[list[str], list[str]]:
     con = duckdb.connect(str(database), read_only=True)
@@ -92,16 +94,24 @@ async def _scorecards_under_ingest(
         stop = asyncio.Event()
         ingesting = asyncio.create_task(keep_ingesting(stop))
         await asyncio.sleep(1.0)  # let the first pipeline start
-        tasks = []
         start = time.perf_counter()
         total = int(seconds * rate)
-        for i in range(total):
-            due = start + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(paths[i % len(paths)], due)))
-        await asyncio.gather(*tasks)
+        next_index = 0
+
+        async def worker() -> None:
+            # a fixed set of workers, one connection each: httpx's pool slows down
+            # quadratically with thousands of queued requests, which measured the client
+            nonlocal next_index
+            while next_index < total:
+                i = next_index
+                next_index += 1
+                due = start + i / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                await one(paths[i % len(paths)], due)
+
+        await asyncio.gather(*(worker() for _ in range(WORKERS)))
         elapsed = time.perf_counter() - start
         stop.set()
         await ingesting

@@ -8,6 +8,8 @@ schema. Every ``/api/`` route needs a bearer token unless ``auth=False`` (``stew
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -28,14 +30,22 @@ _bearer = HTTPBearer(auto_error=False, description="a token from $STEWARD_API_TO
 
 
 def create_app(service: ServiceLike, *, auth: bool) -> FastAPI:
+    scorecards = ScorecardCache(service.reader)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        scorecards.warm()  # in the background: the server answers at once
+        yield
+
     app = FastAPI(
         title="Steward",
         summary="Catalog ownership, readiness scorecards and blast radius for Backstage",
         version="1",
+        lifespan=lifespan,
     )
     config = service.config.api
     app.state.service = service
-    app.state.scorecards = ScorecardCache(service.reader)
+    app.state.scorecards = scorecards
     tokens = TokenCheck(tokens_from_env(config.tokens_env)) if auth else None
     app.state.tokens = tokens
     metrics = ApiMetrics(service)

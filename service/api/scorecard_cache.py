@@ -98,6 +98,7 @@ class ScorecardCache:
         that the entity exists)."""
         snap = self._snapshot
         if snap is None:
+            self.wait()  # a warm-up build in progress
             with self._lock:
                 if self._snapshot is None:
                     self._snapshot = self._build(cur, _latest_runs(cur), None)
@@ -107,10 +108,15 @@ class ScorecardCache:
             self._checked = time.monotonic()
             latest = _latest_runs(cur)
             if snap.latest != latest:
-                self._refresh_in_background(latest)
+                self._refresh_in_background()
         if ref not in snap.offsets:
             return None
         return _answer(snap, ref, self._ids.get(ref))
+
+    def warm(self) -> None:
+        """Build in the background now (at start-up), so no request waits for it."""
+        if self._snapshot is None:
+            self._refresh_in_background()
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for a background rebuild (tests)."""
@@ -118,7 +124,7 @@ class ScorecardCache:
         if thread is not None:
             thread.join(timeout)
 
-    def _refresh_in_background(self, latest: dict[str, int]) -> None:
+    def _refresh_in_background(self) -> None:
         with self._lock:
             if self._building is not None and self._building.is_alive():
                 return
