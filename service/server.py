@@ -55,7 +55,7 @@ def serve(
             host=host,
             port=port,
             log_config=None,
-            lifespan="off",
+            lifespan="auto",  # the app warms its caches at start-up
             timeout_graceful_shutdown=5,
         )
     )
