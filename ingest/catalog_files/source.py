@@ -10,7 +10,6 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from catalog.errors import SourceError
 from catalog.files import read_limited
 from catalog.model import FileResult, Problem
 from catalog.processing import process_file
@@ -21,6 +20,7 @@ from ingest.catalog_files.discovery import (
     resolve_location_target,
     walk_catalog_files,
 )
+from ingest.catalog_files.unreadable import hidden_reason, unreadable_roots
 from ingest.catalog_files.workers import parser_pool
 from ingest.catalog_records import ParsedFile, catalog_file_records
 from ingest.paths import containing_root, real_roots
@@ -100,12 +100,7 @@ class CatalogFilesSource:
 
     # -- the run ---------------------------------------------------------------------------
     def run(self, ctx: SourceContext) -> Iterable[Record]:
-        missing = [str(r) for r in self.roots if not r.is_dir()]
-        if len(missing) == len(self.roots):
-            raise SourceError(f"none of the configured roots exists: {', '.join(missing)}")
-        for root in missing:
-            ctx.report.error(f"{root}: configured root does not exist")
-
+        unreadable_roots(self.roots)
         settings = self.config.model_dump(mode="json", exclude={"schedule", "workers"})
         settings_key = repr(sorted(settings.items()))
         cache = FileCache(ctx.state_dir, settings_key)
@@ -119,6 +114,8 @@ class CatalogFilesSource:
             return []
 
         outcomes = self._read_all(ctx, walked, cache, contents)
+        outcomes.extend(self._kept_unreachable(cache, {o.real for o in outcomes}))
+        outcomes.sort(key=lambda o: o.location)
         cache.save({o.real: IndexEntry(o.sha256, o.targets) for o in outcomes})
         ctx.report.fingerprint = _fingerprint(
             settings_key, ((o.location, o.sha256) for o in outcomes)
@@ -128,6 +125,22 @@ class CatalogFilesSource:
             ctx.report.unchanged = True
             return []
         return list(self._records(ctx, outcomes))
+
+    def _kept_unreachable(self, cache: FileCache, seen: set[str]) -> list[FileOutcome]:
+        """Files of the last run behind a directory that cannot be read now: an error each,
+        and their last good entities stay (see ``ingest.catalog_files.unreadable``)."""
+        kept: list[FileOutcome] = []
+        for real, entry in cache.index.items():
+            reason = None if real in seen else hidden_reason(real, self.roots)
+            if reason is None:
+                continue
+            outcome = self._outcome(Path(real))
+            outcome.targets = list(entry.targets)  # no sha256: the run is not 'unchanged'
+            outcome.result = FileResult(errors=[Problem(f"not read: {reason}")])
+            previous = cache.entries.get(real)
+            self._apply_last_good(outcome, previous.last_good if previous else None)
+            kept.append(outcome)
+        return kept
 
     def _walk(self) -> list[FileOutcome]:
         walked: list[FileOutcome] = []
@@ -200,7 +213,9 @@ class CatalogFilesSource:
         todo: list[tuple[FileOutcome, bytes]] = []
         for outcome in wave:
             data = contents.pop(outcome.real, None) or self._read_bytes(outcome)
-            if data is None:
+            if data is None:  # unreadable: an error, and its last good entities stay
+                previous = cache.entries.get(outcome.real)
+                self._apply_last_good(outcome, previous.last_good if previous else None)
                 ctx.progress(1, None)
                 continue
             outcome.sha256 = hashlib.sha256(data).hexdigest()

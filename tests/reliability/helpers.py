@@ -14,7 +14,7 @@ from pathlib import Path
 
 from standins.server import LocalServer
 
-STEWARD = [sys.executable, "-c", "from service.cli import app; app()"]
+STEWARD = [str(Path(sys.executable).parent / "steward")]
 REPO = Path(__file__).resolve().parents[2]
 
 Handler = Callable[[BaseHTTPRequestHandler], None]

@@ -274,7 +274,7 @@ def test_missing_root_fails_the_run_and_keeps_the_snapshot(env: Env) -> None:
     env.root.rename(renamed)
     outcome = env.ingest()
     assert outcome.status == "failed"
-    assert "none of the configured roots exists" in (outcome.message or "")
+    assert "does not exist (moved or unmounted?)" in (outcome.message or "")
     assert env.refs() == ["component:default/a"]
 
 
