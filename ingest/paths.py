@@ -9,9 +9,30 @@ from typing import Annotated
 
 from pydantic import ValidationInfo, ValidatorFunctionWrapHandler, WrapValidator
 
+from catalog.errors import SourceError
+
 
 def real_roots(roots: Sequence[Path]) -> list[Path]:
     return [Path(os.path.realpath(root)) for root in roots]
+
+
+def unreadable_roots(roots: Sequence[Path]) -> None:
+    """Raise SourceError if a root is missing, not a directory or cannot be listed."""
+    for root in roots:
+        if not root.is_dir():
+            what = "does not exist" if not os.path.lexists(root) else "is not a directory"
+            raise SourceError(
+                f"root {root} {what} (moved or unmounted?); nothing was read and the last good "
+                "snapshot is kept"
+            )
+        try:
+            with os.scandir(root):
+                pass
+        except OSError as exc:
+            raise SourceError(
+                f"root {root} cannot be read ({exc.strerror or exc}); nothing was read and the "
+                "last good snapshot is kept"
+            ) from None
 
 
 def containing_root(path: Path, roots: Sequence[Path], *, resolved: bool = False) -> Path | None:

@@ -20,10 +20,10 @@ from ingest.catalog_files.discovery import (
     resolve_location_target,
     walk_catalog_files,
 )
-from ingest.catalog_files.unreadable import hidden_reason, unreadable_roots
+from ingest.catalog_files.unreadable import hidden_reason
 from ingest.catalog_files.workers import parser_pool
 from ingest.catalog_records import ParsedFile, catalog_file_records
-from ingest.paths import containing_root, real_roots
+from ingest.paths import containing_root, real_roots, unreadable_roots
 from ingest.records import Record
 from ingest.source import SourceContext
 

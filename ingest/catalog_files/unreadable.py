@@ -1,11 +1,10 @@
-"""What cannot be read is an error, never a deletion: roots and directories that vanish or deny
-access.
+"""What cannot be read is an error, never a deletion: directories that deny access.
 
 ``os.walk`` skips a directory it cannot list without a word, so a tree walk alone would make the
-files below it look deleted. A root that is missing or unreadable fails the whole source (the
-runner then keeps its last good snapshot); a file the last run read that this walk did not
-reach, but that still exists or cannot be looked at, is behind an unreadable directory and keeps
-its last good entities with an error.
+files below it look deleted. A root that is missing or unreadable fails the whole source
+(``ingest.paths.unreadable_roots``; the runner then keeps the last good snapshot). A file the
+last run read that this walk did not reach, but that still exists or cannot be looked at, is
+behind an unreadable directory: it keeps its last good entities, with an error.
 """
 
 from __future__ import annotations
@@ -14,28 +13,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from catalog.errors import SourceError
-
 _LIST = os.R_OK | os.X_OK
-
-
-def unreadable_roots(roots: Sequence[Path]) -> None:
-    """Raise SourceError if a root is missing, not a directory or cannot be listed."""
-    for root in roots:
-        if not root.is_dir():
-            what = "does not exist" if not os.path.lexists(root) else "is not a directory"
-            raise SourceError(
-                f"root {root} {what} (moved or unmounted?); nothing was read and the last good "
-                "snapshot is kept"
-            )
-        try:
-            with os.scandir(root):
-                pass
-        except OSError as exc:
-            raise SourceError(
-                f"root {root} cannot be read ({exc.strerror or exc}); nothing was read and the "
-                "last good snapshot is kept"
-            ) from None
 
 
 def hidden_reason(real: str, roots: Sequence[Path]) -> str | None:

@@ -24,7 +24,7 @@ from ingest.codeowners.files import (
 from ingest.codeowners.git_head import GitError, GitHead, git_dir, read_head
 from ingest.codeowners.owners import CodeOwners
 from ingest.codeowners.records import CodeownersRecord, CodeownersRuleRecord, RepositoryRecord
-from ingest.paths import is_inside, real_roots
+from ingest.paths import is_inside, real_roots, unreadable_roots
 from ingest.records import ProblemRecord, Record
 from ingest.source import SourceContext
 from ingest.state import load_state, save_state
@@ -73,17 +73,15 @@ class CodeownersSource:
         )
 
     def run(self, ctx: SourceContext) -> Iterable[Record]:
+        unreadable_roots(self.roots)  # a root that vanished fails the run: nothing is dropped
         repos: list[Path] = []
         for root in self.roots:
-            if not root.is_dir():
-                ctx.report.error(f"{root}: configured root does not exist")
-                continue
             try:
                 repos.extend(discover_repositories(root, set(self.config.exclude_dirs)))
             except OSError as exc:
-                ctx.report.error(f"{root}: cannot list repositories: {exc.strerror or exc}")
-        if not repos and ctx.report.errors:
-            raise SourceError("; ".join(ctx.report.errors))
+                raise SourceError(
+                    f"{root}: cannot list repositories: {exc.strerror or exc}"
+                ) from None
         ctx.progress(0, len(repos))
         settings = repr(sorted(self.config.model_dump(mode="json", exclude={"schedule"}).items()))
         cache_path = ctx.state_dir / "repos.pickle"
@@ -93,15 +91,26 @@ class CodeownersSource:
         digest = hashlib.sha256(settings.encode())
         for repo in repos:
             key = str(repo)
-            head = self._head(repo, records)
+            readable = os.access(repo, os.R_OK | os.X_OK)
+            head = self._head(repo, records) if readable else None
             cached = cache.get(key)
-            if head is not None and cached is not None and cached[0] == head.sha:
+            if not readable:
+                # Unreadable: an error, and the repository keeps its last good records.
+                message = "repository directory cannot be read; " + (
+                    "its last good records are kept" if cached else "no earlier records to keep"
+                )
+                problem = ProblemRecord("error", repo.name, None, None, None, message)
+                scan_records = [*(cached[1] if cached else []), problem]
+                if cached is not None:
+                    new_cache[key] = cached
+            elif head is not None and cached is not None and cached[0] == head.sha:
                 scan_records = cached[1]
+                new_cache[key] = cached
                 ctx.report.counts["repositories_unchanged"] += 1
             else:
                 scan_records = list(self._scan(repo, head))
-            if head is not None:
-                new_cache[key] = (head.sha, scan_records)
+                # plain checkouts too (sha ""): never reused unchanged, kept if later unreadable
+                new_cache[key] = (head.sha if head is not None else "", scan_records)
             digest.update(repr((key, scan_records)).encode())  # repr: stable, pickle is not
             records.extend(scan_records)
             ctx.progress(1, None)

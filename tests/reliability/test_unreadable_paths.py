@@ -27,16 +27,18 @@ def make_org(base: Path) -> None:
             path = base / root / repo / "catalog-info.yaml"
             path.parent.mkdir(parents=True)
             path.write_text(COMPONENT.format(name=f"{root}-{repo}"))
+    (base / "root-a" / "one" / "CODEOWNERS").write_text("* @acme/team-a\n")
     (base / "steward.yaml").write_text(
         "database: ./s.duckdb\nsources:\n"
         "  catalog: {type: catalog_files, roots: [./root-a, ./root-b]}\n"
+        "  codeowners: {type: codeowners, roots: [./root-a, ./root-b]}\n"
     )
 
 
-def query(db: Path, sql: str) -> list[tuple[object, ...]]:
+def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
 
@@ -45,10 +47,12 @@ def entity_names(db: Path) -> list[str]:
     return [str(r[0]) for r in query(db, "SELECT name FROM entities ORDER BY name")]
 
 
-def last_run(db: Path) -> tuple[str, int, str | None]:
+def last_run(db: Path, source: str = "catalog") -> tuple[str, int, str | None]:
     row = query(
         db,
-        "SELECT status, error_count, message FROM ingest_runs ORDER BY run_id DESC LIMIT 1",
+        "SELECT status, error_count, message FROM ingest_runs WHERE source = ? "
+        "ORDER BY run_id DESC LIMIT 1",
+        [source],
     )[0]
     return str(row[0]), int(str(row[1])), None if row[2] is None else str(row[2])
 
@@ -78,12 +82,23 @@ def test_unreadable_file_keeps_its_last_good_entities(org: Path) -> None:
     assert (status, errors) == ("ok", 1)
 
 
+def codeowner_claims(db: Path) -> list[tuple[object, ...]]:
+    return query(db, "SELECT subject, owner FROM ownership_claims WHERE role = 'codeowner'")
+
+
 def test_unreadable_directory_keeps_its_files_last_good_entities(org: Path) -> None:
+    db = org / "s.duckdb"
+    claims = codeowner_claims(db)
+    assert claims == [("component:default/root-a-one", "group:default/team-a")]
     (org / "root-a" / "one").chmod(0)
     result = steward("ingest", "--config", "steward.yaml", cwd=org)
     assert f"directory {org / 'root-a' / 'one'} cannot be read" in result.stderr
-    assert entity_names(org / "s.duckdb") == ALL
-    assert last_run(org / "s.duckdb")[:2] == ("ok", 1)
+    assert "one: repository directory cannot be read; its last good records" in result.stderr
+    assert entity_names(db) == ALL
+    assert last_run(db)[:2] == ("ok", 1)
+    assert last_run(db, "codeowners")[:2] == ("ok", 1)
+    assert codeowner_claims(db) == claims
+    assert query(db, "SELECT count(*) FROM repositories") == [(4,)]
 
 
 def test_unreadable_root_fails_the_source_and_keeps_the_snapshot(org: Path) -> None:
