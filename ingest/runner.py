@@ -14,6 +14,7 @@ from typing import Any
 from catalog.errors import StewardError
 from catalog.secrets import redact
 from catalog.store import Store
+from ingest.guard import MassDeleteGuard
 from ingest.records import Record
 from ingest.source import ProgressCallback, Source, SourceContext, SourceReport, _no_progress
 
@@ -57,8 +58,11 @@ def run_source(
     *,
     state_dir: Path,
     progress: ProgressCallback = _no_progress,
+    guard: MassDeleteGuard | None = None,
 ) -> RunOutcome:
-    """Run ``source`` once. On failure the run is logged and the previous snapshot stays."""
+    """Run ``source`` once. On failure the run is logged and the previous snapshot stays.
+
+    With ``guard``, a run that would remove too many of the source's objects fails too."""
     run_id = store.begin_run(name, source.type_name)
     source_state = state_dir / name
     source_state.mkdir(parents=True, exist_ok=True)
@@ -69,12 +73,19 @@ def run_source(
         progress=progress,
     )
     with _gc_paused():
-        outcome = _run(store, run_id, name, source, ctx)
+        outcome = _run(store, run_id, name, source, ctx, guard)
     _redact_report(outcome.report)
     return outcome
 
 
-def _run(store: Store, run_id: int, name: str, source: Source, ctx: SourceContext) -> RunOutcome:
+def _run(
+    store: Store,
+    run_id: int,
+    name: str,
+    source: Source,
+    ctx: SourceContext,
+    guard: MassDeleteGuard | None,
+) -> RunOutcome:
     report = ctx.report
     try:
         by_table: dict[str, list[Record]] = defaultdict(list)
@@ -110,6 +121,11 @@ def _run(store: Store, run_id: int, name: str, source: Source, ctx: SourceContex
         table: _columns(by_table[table]) if by_table.get(table) else store.empty_snapshot(table)
         for table in source.tables
     }
+    if guard is not None:
+        with store.reader() as cur:
+            held = guard.check(cur, name, snapshot)
+        if held is not None:
+            return _fail(store, run_id, name, report, held)
     counts = {table: len(by_table.get(table, [])) for table in source.tables} | dict(report.counts)
     store.finish_run(
         run_id,

@@ -21,6 +21,7 @@ from catalog.secrets import register as register_secret
 from catalog.secrets import secret_problem
 from catalog.yaml12 import load_all
 from ingest.config_types import BaseUrl as WebhookUrl
+from ingest.guard import MassDeleteGuard
 from ingest.paths import ConfigPath
 from ingest.registry import SOURCE_TYPES
 from ingest.schedule import Crontab
@@ -68,6 +69,18 @@ class HistoryConfig(BaseModel):
     ``null`` keeps everything."""
 
 
+class MassDeleteConfig(BaseModel):
+    """A run that would remove more than ``max_share`` of a source's objects (and at least
+    ``min_count`` of them) keeps the previous snapshot and fails (see ``ingest.guard``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_share: float = Field(default=0.2, gt=0, le=1)
+    min_count: int = Field(default=10, ge=1)
+
+    def guard(self) -> MassDeleteGuard:
+        return MassDeleteGuard(max_share=self.max_share, min_count=self.min_count)
+
+
 class StewardConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -80,6 +93,7 @@ class StewardConfig(BaseModel):
     ownership: OwnershipConfig = OwnershipConfig()
     api: ApiConfig = ApiConfig()
     history: HistoryConfig = HistoryConfig()
+    mass_delete: MassDeleteConfig = MassDeleteConfig()
 
     # filled by load_config: the validated model of each source, in file order
     source_configs: dict[str, BaseModel] = Field(default_factory=dict, exclude=True)

@@ -14,8 +14,15 @@ def ingest(
     only: Sequence[str] = (),
     progress_for: ProgressFactory | None = None,
     scorecards: bool = True,
+    allow_mass_delete: bool = False,
 ) -> PipelineRun:
     """Open the store, run the pipeline (sources → gaps → graph → scorecards → snapshot) once
     and close it."""
+    config.check_runnable()  # a missing root or unwritable directory: ConfigError, no run row
     with StewardService(config) as service:
-        return service.run_pipeline(only, progress_for=progress_for, scorecards=scorecards)
+        return service.run_pipeline(
+            only,
+            progress_for=progress_for,
+            scorecards=scorecards,
+            allow_mass_delete=allow_mass_delete,
+        )

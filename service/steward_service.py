@@ -122,14 +122,18 @@ class StewardService:
         *,
         progress_for: ProgressFactory | None = None,
         scorecards: bool = True,
+        allow_mass_delete: bool = False,
     ) -> PipelineRun:
         """:meth:`run_ingest`, returning the whole pipeline run (step errors included).
 
         ``scorecards=False`` leaves the scorecard step out (``steward ingest``, whose user
-        scores with ``steward scorecard run``)."""
+        scores with ``steward scorecard run``). ``allow_mass_delete`` lifts the mass-delete
+        guard (``ingest.guard``) for this run."""
         names = self._source_names(sources)
         with self._pipeline_lock:
-            return self._pipeline(names, progress_for, scorecards=scorecards)
+            return self._pipeline(
+                names, progress_for, scorecards=scorecards, allow_mass_delete=allow_mass_delete
+            )
 
     def _source_names(self, sources: Sequence[str]) -> list[str]:
         unknown = [name for name in sources if name not in self.config.source_configs]
@@ -139,7 +143,12 @@ class StewardService:
         return list(sources) or list(self.config.source_configs)
 
     def _pipeline(
-        self, names: list[str], progress_for: ProgressFactory | None, *, scorecards: bool
+        self,
+        names: list[str],
+        progress_for: ProgressFactory | None,
+        *,
+        scorecards: bool,
+        allow_mass_delete: bool = False,
     ) -> PipelineRun:
         from ingest.registry import create_source
         from ingest.runner import run_source
@@ -155,7 +164,12 @@ class StewardService:
             kwargs = {"progress": progress_for(name)} if progress_for else {}
             t0 = time.perf_counter()
             outcome = run_source(
-                self.store, name, source, state_dir=self.config.resolved_state_dir, **kwargs
+                self.store,
+                name,
+                source,
+                state_dir=self.config.resolved_state_dir,
+                guard=None if allow_mass_delete else self.config.mass_delete.guard(),
+                **kwargs,
             )
             run.outcomes.append(outcome)
             log.info(

@@ -49,7 +49,10 @@ def print_json(value: Any) -> None:
 
 
 def fail(exc: StewardError) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    from catalog.secrets import redact
+
+    message = escape(redact(str(exc)))
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 

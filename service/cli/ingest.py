@@ -47,6 +47,7 @@ def run_ingest(
     *,
     scorecards: bool = False,
     service: StewardService | None = None,
+    allow_mass_delete: bool = False,
 ) -> PipelineRun:
     """Run the pipeline once (on ``service``, or a service opened for this run) with a
     progress bar and print the summary."""
@@ -81,9 +82,20 @@ def run_ingest(
             return advance
 
         if service is None:
-            run = ingest(config, only=sources, progress_for=progress_for, scorecards=scorecards)
+            run = ingest(
+                config,
+                only=sources,
+                progress_for=progress_for,
+                scorecards=scorecards,
+                allow_mass_delete=allow_mass_delete,
+            )
         else:
-            run = service.run_pipeline(sources, progress_for=progress_for, scorecards=scorecards)
+            run = service.run_pipeline(
+                sources,
+                progress_for=progress_for,
+                scorecards=scorecards,
+                allow_mass_delete=allow_mass_delete,
+            )
     print_outcomes(run.outcomes)
     for error in run.errors:
         err_console.print(f"[red]pipeline[/] {escape(error)}", highlight=False)
@@ -95,6 +107,13 @@ def ingest_command(
     source: Annotated[
         list[str] | None, typer.Option("--source", "-s", help="Run only this source (repeatable).")
     ] = None,
+    allow_mass_delete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-delete",
+            help="Accept runs that remove more than mass_delete.max_share of a source's objects.",
+        ),
+    ] = False,
 ) -> None:
     """Run the configured sources once and store their snapshots."""
     try:
@@ -102,7 +121,7 @@ def ingest_command(
     except StewardError as exc:
         raise fail(exc) from None
     try:
-        run = run_ingest(cfg, source or [])
+        run = run_ingest(cfg, source or [], allow_mass_delete=allow_mass_delete)
     except StewardError as exc:
         from catalog.store.readers import is_locked
 

@@ -42,7 +42,7 @@ def scorecard_run(
     from scorecards import run_scorecards
 
     try:
-        cfg = load(config)
+        cfg = load(config, sources=False)
         if cfg.scorecards is None:
             raise ConfigError("no `scorecards:` directory in the config")
         with Store(cfg.database) as store:
