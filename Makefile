@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STEWARD := $(VENV)/bin/steward
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test test-python test-plugin install-plugin e2e lint bench clean
+.PHONY: install run test test-python test-reliability test-plugin install-plugin e2e lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -47,6 +47,10 @@ test: install test-python test-plugin
 
 test-python:
 	$(PY) -m pytest -q
+
+# the crash-safety suite (SIGKILLs at seeded points; a few minutes), also run by .ci/run
+test-reliability: install
+	$(PY) -m pytest -q -m reliability tests/reliability
 
 lint: install
 	$(VENV)/bin/ruff check .

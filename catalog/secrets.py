@@ -21,8 +21,9 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
-MIN_LENGTH = 4
-"""Forms shorter than this are not redacted: masking every ``ab`` would garble messages."""
+MIN_LENGTH = 8
+"""Forms shorter than this are not redacted: masking every ``demo`` would garble messages
+(real API tokens are 20 to 40 characters)."""
 
 _lock = threading.Lock()
 _forms: set[str] = set()

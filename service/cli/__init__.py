@@ -12,6 +12,7 @@ import typer
 from service.cli import (
     catalog,
     demo,
+    export,
     gate,
     graph,
     ingest,
@@ -37,6 +38,7 @@ app.add_typer(ownership.app, name="ownership")
 app.add_typer(graph.app, name="graph")
 app.add_typer(scorecard.app, name="scorecard")
 app.add_typer(report.app, name="report")
+app.add_typer(export.app, name="export")
 ownership.app.command("suggest")(suggest.suggest_command)
 scorecard.app.command("gate")(gate.gate_command)
 

@@ -55,9 +55,7 @@ def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float) -> l
 
 
 @pytest.mark.parametrize("grace", [0, 120])
-def test_sigterm_during_an_ingest_keeps_the_last_good_snapshot(
-    tmp_path: Path, grace: int
-) -> None:
+def test_sigterm_during_an_ingest_keeps_the_last_good_snapshot(tmp_path: Path, grace: int) -> None:
     repos = tmp_path / "repos"
     write_components(repos, "a", 300)
     config = tmp_path / "steward.yaml"
@@ -129,8 +127,9 @@ def test_other_processes_read_the_snapshot_during_ingests_without_torn_reads(
     repos = tmp_path / "repos"
     write_components(repos, "a", 200)
     config = tmp_path / "steward.yaml"
-    config.write_text(
-        "database: ./s.duckdb\nsources:\n  catalog: {type: catalog_files, roots: [./repos]}\n"
+    config.write_text(  # removing half the entities is intended here: lift the mass-delete guard
+        "database: ./s.duckdb\nmass_delete: {max_share: 1}\n"
+        "sources:\n  catalog: {type: catalog_files, roots: [./repos]}\n"
     )
     with StewardService(load_config(config)) as svc:
         svc.run_ingest()
@@ -164,8 +163,9 @@ def test_reader_threads_during_ingests_never_fail_and_never_see_a_torn_read(
     repos = tmp_path / "repos"
     write_components(repos, "a", 200)
     config = tmp_path / "steward.yaml"
-    config.write_text(
-        "database: ./s.duckdb\nsources:\n  catalog: {type: catalog_files, roots: [./repos]}\n"
+    config.write_text(  # removing half the entities is intended here: lift the mass-delete guard
+        "database: ./s.duckdb\nmass_delete: {max_share: 1}\n"
+        "sources:\n  catalog: {type: catalog_files, roots: [./repos]}\n"
     )
     query = (
         "SELECT (SELECT count(*) FROM entities), (SELECT CAST(record_counts->>'entities' AS INT)"

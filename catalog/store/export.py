@@ -1,0 +1,233 @@
+"""``steward export parquet DIR``: every public view as Parquet, for engines bigger than one box.
+
+Layout (Hive-style, what DuckDB, pandas/pyarrow, Spark and Trino read as a table per directory)::
+
+    DIR/
+      export.json                          views, row counts, checksums, columns, exported_at
+      entities/part-0.parquet              a current-state view: one file
+      …
+      ingest_runs/day=2026-12-04/part-0.parquet   a history view: one directory per UTC day
+      scorecard_result_history/day=…/…
+      scorecard_score_history/day=…/…
+
+History views (``ingest_runs`` and every ``*_history`` view) are partitioned by the UTC day of
+their time column (``started_at``, ``evaluated_at``); the ``day`` column lives in the directory
+name only, as Hive expects. Types are the ones all four engines share: JSON and UUID columns are
+written as strings, timestamps as microseconds (UTC), no unsigned or 128-bit integers.
+
+The export only reads (one cursor, one transaction: every view from the same committed state)
+and goes through Arrow, so it also works on the Store's connection, which has DuckDB's external
+file access switched off. It is written into a temporary directory beside ``DIR`` and renamed
+into place, so a reader never sees half an export; an existing ``DIR`` is replaced only when
+asked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from catalog.errors import StewardError
+
+HISTORY_TIME_COLUMNS = ("started_at", "evaluated_at")
+PARTITION = "day"
+_AS_TEXT = ("JSON", "UUID", "INTERVAL", "HUGEINT", "UHUGEINT")
+_BATCH_ROWS = 64 * 1024
+
+
+class ExportError(StewardError):
+    pass
+
+
+@dataclass(frozen=True)
+class ViewExport:
+    name: str
+    rows: int
+    checksum: str
+    """sha256 over the rows' text forms, sorted: equal for equal content, in any engine."""
+    partitioned_by: str | None
+    columns: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Export:
+    directory: Path
+    views: list[ViewExport]
+    exported_at: datetime
+
+
+def public_views(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = cur.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' "
+        "AND NOT starts_with(view_name, '_') ORDER BY view_name"
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def history_column(cur: duckdb.DuckDBPyConnection, view: str) -> str | None:
+    """The time column a history view is partitioned by, or None for a current-state view."""
+    if view != "ingest_runs" and not view.endswith("_history"):
+        return None
+    columns = {str(r[0]) for r in cur.execute(f'DESCRIBE "{view}"').fetchall()}
+    return next((c for c in HISTORY_TIME_COLUMNS if c in columns), None)
+
+
+def _select(cur: duckdb.DuckDBPyConnection, view: str, partition_by: str | None) -> str:
+    parts = []
+    for name, kind, *_ in cur.execute(f'DESCRIBE "{view}"').fetchall():
+        quoted = f'"{name}"'
+        base = str(kind).split("(")[0]
+        if base in _AS_TEXT:
+            parts.append(f"CAST({quoted} AS VARCHAR) AS {quoted}")
+        elif base in ("UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"):
+            parts.append(f"CAST({quoted} AS BIGINT) AS {quoted}")
+        else:
+            parts.append(quoted)
+    if partition_by is not None:
+        parts.append(
+            f"coalesce(strftime(timezone('UTC', \"{partition_by}\"), '%Y-%m-%d'), 'unknown') "
+            f"AS {PARTITION}"
+        )
+    return f'SELECT {", ".join(parts)} FROM "{view}"'
+
+
+class RowChecksum:
+    """Order-independent checksum of rows: the sum of each row's sha256 (as text, sorted keys)
+    modulo 2**256. Equal content gives an equal checksum whatever the order or batching, so a
+    reader can verify what it read back."""
+
+    def __init__(self) -> None:
+        self._total = 0
+
+    def add(self, batch: pa.RecordBatch | pa.Table) -> None:
+        for row in batch.to_pylist():
+            line = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
+            self._total += int.from_bytes(hashlib.sha256(line.encode()).digest(), "big")
+        self._total %= 1 << 256
+
+    def hexdigest(self) -> str:
+        return f"{self._total:064x}"
+
+
+def table_checksum(table: pa.Table) -> str:
+    checksum = RowChecksum()
+    checksum.add(table)
+    return checksum.hexdigest()
+
+
+def _write_view(
+    cur: duckdb.DuckDBPyConnection, view: str, target: Path, partition_by: str | None
+) -> ViewExport:
+    reader = cur.sql(_select(cur, view, partition_by)).to_arrow_reader(_BATCH_ROWS)
+    assert reader is not None  # a SELECT always has a result
+    schema = _microsecond_schema(reader.schema)
+    data_columns = [n for n in schema.names if partition_by is None or n != PARTITION]
+    counted = {"rows": 0}
+    checksum = RowChecksum()
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for batch in reader:
+            batch = batch.cast(schema)
+            counted["rows"] += batch.num_rows
+            checksum.add(batch.select(data_columns))
+            yield batch
+
+    target.mkdir(parents=True)
+    stream = pa.RecordBatchReader.from_batches(schema, batches())
+    if partition_by is None:
+        with pq.ParquetWriter(target / "part-0.parquet", schema) as writer:
+            for batch in stream:
+                writer.write_batch(batch)
+    else:
+        ds.write_dataset(
+            stream,
+            target,
+            format="parquet",
+            partitioning=ds.partitioning(pa.schema([(PARTITION, pa.string())]), flavor="hive"),
+            basename_template="part-{i}.parquet",
+            max_rows_per_group=_BATCH_ROWS,
+            existing_data_behavior="overwrite_or_ignore",
+        )
+    return ViewExport(
+        name=view,
+        rows=counted["rows"],
+        checksum=checksum.hexdigest(),
+        partitioned_by=partition_by,
+        columns=data_columns,
+    )
+
+
+def _microsecond_schema(schema: pa.Schema) -> pa.Schema:
+    """Nanosecond timestamps are not read by every engine (Spark 3 refuses them)."""
+    fields = []
+    for f in schema:
+        if pa.types.is_timestamp(f.type) and f.type.unit == "ns":
+            f = f.with_type(pa.timestamp("us", tz=f.type.tz))
+        fields.append(f)
+    return pa.schema(fields)
+
+
+def export_parquet(
+    cur: duckdb.DuckDBPyConnection, directory: Path, *, replace: bool = False
+) -> Export:
+    """Write every public view under ``directory`` (see the module docstring)."""
+    directory = Path(directory)
+    if directory.exists() and not replace and any(directory.iterdir()):
+        raise ExportError(f"{directory} exists and is not empty; pass --replace to overwrite it")
+    if directory.exists() and not directory.is_dir():
+        raise ExportError(f"{directory} exists and is not a directory")
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    exported_at = datetime.now(UTC)
+    try:
+        cur.execute("BEGIN TRANSACTION")  # one consistent state for every view
+        try:
+            views = [
+                _write_view(cur, view, work / view, history_column(cur, view))
+                for view in public_views(cur)
+            ]
+        finally:
+            cur.execute("ROLLBACK")
+        manifest = {
+            "exported_at": exported_at.isoformat(),
+            "layout": "hive",
+            "views": {
+                v.name: {
+                    "rows": v.rows,
+                    "checksum": v.checksum,
+                    "partitioned_by": None if v.partitioned_by is None else PARTITION,
+                    "partition_source": v.partitioned_by,
+                    "columns": v.columns,
+                }
+                for v in views
+            },
+        }
+        (work / "export.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        _install(work, directory)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return Export(directory, views, exported_at)
+
+
+def _install(work: Path, directory: Path) -> None:
+    os.chmod(work, 0o755)  # mkdtemp makes it private; the export is meant to be shared
+    if not directory.exists():
+        work.rename(directory)
+        return
+    old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
+    directory.rename(old)
+    work.rename(directory)
+    shutil.rmtree(old, ignore_errors=True)
