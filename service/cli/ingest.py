@@ -114,22 +114,55 @@ def ingest_command(
             help="Accept runs that remove more than mass_delete.max_share of a source's objects.",
         ),
     ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            min=0,
+            help="Seconds to wait for a database another process holds (then exit 3).",
+        ),
+    ] = 30.0,
 ) -> None:
-    """Run the configured sources once and store their snapshots."""
+    """Run the configured sources once and store their snapshots.
+
+    Exit 0: every source ok; 1: a source failed; 2: configuration error; 3: the database stayed
+    held by another process (e.g. `steward serve`, a long query) for --wait seconds."""
+    import time
+
+    from catalog.store.readers import is_locked
+
     try:
         cfg = load(config)
     except StewardError as exc:
         raise fail(exc) from None
-    try:
-        run = run_ingest(cfg, source or [], allow_mass_delete=allow_mass_delete)
-    except StewardError as exc:
-        from catalog.store.readers import is_locked
-
-        if is_locked(exc):
-            raise fail(StewardError(held_by_service(cfg, source or []))) from None
-        raise fail(exc) from None
+    deadline = time.monotonic() + wait
+    waiting = False
+    while True:
+        try:
+            run = run_ingest(cfg, source or [], allow_mass_delete=allow_mass_delete)
+            break
+        except StewardError as exc:
+            if not is_locked(exc):
+                raise fail(exc) from None
+            if time.monotonic() >= deadline:
+                message = held_by_service(cfg, source or [])
+                err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+                raise typer.Exit(HELD_EXIT) from None
+            if not waiting:
+                waiting = True
+                err_console.print(
+                    f"waiting up to {wait:g} s: {escape(str(cfg.database))} is held by another "
+                    "process (steward serve, or a long query)…",
+                    highlight=False,
+                )
+            time.sleep(min(WAIT_STEP, max(0.0, deadline - time.monotonic())))
     if not run.ok:
         raise typer.Exit(1)
+
+
+HELD_EXIT = 3
+"""``steward ingest``'s exit status when the database stays held (2 means a config error)."""
+WAIT_STEP = 0.5
 
 
 def held_by_service(config: StewardConfig, sources: list[str]) -> str:
@@ -137,7 +170,7 @@ def held_by_service(config: StewardConfig, sources: list[str]) -> str:
     base = f"http://{config.api.host}:{config.api.port}"
     names = sources or list(config.source_configs)
     curls = "\n".join(
-        f"  curl -X POST -H \"Authorization: Bearer $STEWARD_TOKEN\" {base}/api/v1/ingest/{name}"
+        f'  curl -X POST -H "Authorization: Bearer $STEWARD_TOKEN" {base}/api/v1/ingest/{name}'
         for name in names
     )
     return (
