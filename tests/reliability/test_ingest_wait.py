@@ -59,7 +59,7 @@ def ingest(base: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_ingest_waits_for_a_holder_that_lets_go(tmp_path: Path) -> None:
     setup(tmp_path)
-    holder = hold(tmp_path, 2.0)
+    holder = hold(tmp_path, 6.0)
     try:
         result = ingest(tmp_path, "--wait", "30")
     finally:
