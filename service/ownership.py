@@ -1,4 +1,4 @@
-"""Ownership queries behind ``steward ownership`` (and, later, the API)."""
+"""Ownership queries behind ``steward ownership`` and the API's entity ownership route."""
 
 from __future__ import annotations
 
