@@ -196,7 +196,10 @@ def bench_size(size: str, *, blast_cli: int, full: bool) -> dict[str, Any]:
     if _has_serve():
         teams = [f"team-{t:04d}" for t in range(int(out["manifest"]["teams"]))]
         with standins(data) as env:
-            out.update(serve_load.measure(config, env, list(graph["refs"]), teams))  # type: ignore[call-overload]
+            try:
+                out.update(serve_load.measure(config, env, list(graph["refs"]), teams))
+            except Exception as exc:  # the figures measured so far are still reported
+                out["serve_error"] = repr(exc)  # type: ignore[call-overload]
     return out
 
 

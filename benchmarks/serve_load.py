@@ -101,9 +101,8 @@ async def _load(
         i = 0
         while busy.is_set() and time.perf_counter() - start < limit_s:
             due = start + i / RATE
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            # always yield: a loop that falls behind must still let its requests run
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
             task = asyncio.create_task(one(paths[i % len(paths)], due))
             due_of[task] = due
             i += 1
