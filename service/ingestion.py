@@ -20,9 +20,11 @@ def ingest(
     and close it."""
     config.check_runnable()  # a missing root or unwritable directory: ConfigError, no run row
     with StewardService(config) as service:
+        # the service closes right after: warming its graph cache would be thrown away
         return service.run_pipeline(
             only,
             progress_for=progress_for,
             scorecards=scorecards,
             allow_mass_delete=allow_mass_delete,
+            graph=False,
         )

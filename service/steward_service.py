@@ -123,16 +123,22 @@ class StewardService:
         progress_for: ProgressFactory | None = None,
         scorecards: bool = True,
         allow_mass_delete: bool = False,
+        graph: bool = True,
     ) -> PipelineRun:
         """:meth:`run_ingest`, returning the whole pipeline run (step errors included).
 
         ``scorecards=False`` leaves the scorecard step out (``steward ingest``, whose user
         scores with ``steward scorecard run``). ``allow_mass_delete`` lifts the mass-delete
-        guard (``ingest.guard``) for this run."""
+        guard (``ingest.guard``) for this run; ``graph=False`` does not warm the graph cache (a
+        one-shot process that exits afterwards)."""
         names = self._source_names(sources)
         with self._pipeline_lock:
             return self._pipeline(
-                names, progress_for, scorecards=scorecards, allow_mass_delete=allow_mass_delete
+                names,
+                progress_for,
+                scorecards=scorecards,
+                allow_mass_delete=allow_mass_delete,
+                graph=graph,
             )
 
     def _source_names(self, sources: Sequence[str]) -> list[str]:
@@ -149,6 +155,7 @@ class StewardService:
         *,
         scorecards: bool,
         allow_mass_delete: bool = False,
+        graph: bool = True,
     ) -> PipelineRun:
         from ingest.registry import create_source
         from ingest.runner import run_source
@@ -183,10 +190,12 @@ class StewardService:
             run.errors.append("stopped before the gaps step")
             return run
         self._step(run, "gaps", self._refresh_gaps)
-        self._step(run, "graph", self.graph)
+        if graph:
+            self._step(run, "graph", self.graph)
         if scorecards:
             self._step(run, "scorecards", lambda: self._run_scorecards(run))
-            self._step(run, "graph", self.graph)  # levels changed: reload the annotations
+            if graph:
+                self._step(run, "graph", self.graph)  # levels changed: reload the annotations
         if self._stopping.is_set():
             run.errors.append("stopped before publishing")
             return run
