@@ -66,13 +66,6 @@ def _floor_text(report: dict[str, Any], size: dict[str, Any], key: str) -> str:
             f"catalog source {_catalog_s(size) or 0:.2f} s vs CSafeLoader parse-only "
             f"{f.get('parse_s', 0):.2f} s ({f.get('files', 0):,} files)"
         )
-    if key.startswith("codeowners_"):
-        shape = co.get(key.split("_")[1], {})
-        return (
-            f"PyPI codeowners {shape.get('package_s', 0):.2f} s vs Steward "
-            f"{shape.get('steward_s', 0):.3f} s; {shape.get('paths', 0):,} paths, "
-            f"{shape.get('files_per_dir', 0)} files/dir, {shape.get('differences', 0)} differing"
-        )
     if key.startswith("codeowners_large_"):
         shape = size.get("codeowners_large", {}).get(key.split("_")[2], {})
         if not shape:
@@ -81,6 +74,13 @@ def _floor_text(report: dict[str, Any], size: dict[str, Any], key: str) -> str:
             f"PyPI codeowners {shape.get('package_total_s', 0):.2f} s vs Steward "
             f"{shape.get('steward_total_s', 0):.3f} s; {shape.get('directories', 0):,} "
             f"directories, {shape.get('differences', 0)} differing (`bench_codeowners`)"
+        )
+    if key.startswith("codeowners_"):
+        shape = co.get(key.split("_")[1], {})
+        return (
+            f"PyPI codeowners {shape.get('package_s', 0):.2f} s vs Steward "
+            f"{shape.get('steward_s', 0):.3f} s; {shape.get('paths', 0):,} paths, "
+            f"{shape.get('files_per_dir', 0)} files/dir, {shape.get('differences', 0)} differing"
         )
     if key == "startup_s":
         return (
@@ -106,6 +106,8 @@ def _floor_text(report: dict[str, Any], size: dict[str, Any], key: str) -> str:
     if key == "blast_api_p95_ms":
         return f"in-process p95 {size.get('blast_inprocess_p95_ms', 0):.1f} ms (same graph)"
     if key == "api_p95_during_ingest_ms":
+        if "serve_error" in size:
+            return f"not measured: {size['serve_error']}"
         if "api_requests_during_ingest" not in size:
             return ""
         return (
