@@ -34,9 +34,10 @@ def demo(
         bool, typer.Option("--serve/--no-serve", help="Keep serving the API until Ctrl-C.")
     ] = True,
 ) -> None:
-    """Ingest and score the bundled example organisation (with local AWS and PagerDuty
-    stand-ins), print a summary, then serve the API on 127.0.0.1:7008 with auth off, and the
-    stand-ins beside it, until Ctrl-C."""
+    """Ingest, score and serve the example organisation (auth off) until Ctrl-C.
+
+    Local AWS and PagerDuty stand-ins run beside the server; --no-serve stops after the
+    summary."""
     from catalog.store import run_readonly_query
     from service.demo import local_fakes
     from service.steward_service import StewardService
