@@ -121,3 +121,13 @@ test("the team page shows the team's open gaps", async () => {
   await tab.getByText('Week over week').waitFor();
   await page.close();
 });
+
+test('an entity Steward does not know says so, with close names', async () => {
+  const response = await fetch(`${STEWARD}/api/v1/entities/component/default/paymnts-api/scorecards`);
+  assert.equal(response.status, 404);
+  const page = await openPage('/catalog/default/component/paymnts-api');
+  const tab = page.getByTestId('steward-tab');
+  await tab.getByText('Steward does not know component:default/paymnts-api').waitFor();
+  await tab.getByText(/Close names it knows: .*payments-api/).waitFor();
+  await page.close();
+});
