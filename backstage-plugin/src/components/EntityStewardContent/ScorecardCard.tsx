@@ -19,7 +19,7 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(3),
     marginBottom: theme.spacing(2),
   },
-  gauge: { width: 150 },
+  gauge: { width: 120 },
   ladder: { display: 'flex', gap: theme.spacing(1), alignItems: 'center' },
   reached: { color: theme.palette.text.primary, fontWeight: 600 },
   notReached: { color: theme.palette.text.secondary },
@@ -99,7 +99,7 @@ export function ScorecardCard(props: { scorecard: EntityScorecard }) {
       <Box className={classes.summary}>
         <Box className={classes.gauge}>
           {scorecard.score !== null ? (
-            <Gauge value={scorecard.score / 100} />
+            <Gauge value={scorecard.score / 100} size="small" />
           ) : (
             <Typography color="textSecondary">no score</Typography>
           )}
