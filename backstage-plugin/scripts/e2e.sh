@@ -8,7 +8,11 @@ command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null || {
   echo "e2e: no Chromium at ${CHROMIUM_PATH:-/usr/bin/chromium} (apt-get install chromium)" >&2
   exit 1
 }
-if curl -fs http://127.0.0.1:7008/readyz >/dev/null 2>&1; then
+ready() { # the demo answers /readyz (python, not curl: CI images may lack curl)
+  .venv/bin/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:7008/readyz', timeout=2)" \
+    >/dev/null 2>&1
+}
+if ready; then
   echo "e2e: something already serves 127.0.0.1:7008; stop it first (the test needs the demo)" >&2
   exit 1
 fi
@@ -17,10 +21,10 @@ setsid "$STEWARD" demo >"$log" 2>&1 &
 demo=$!
 trap 'kill -- -$demo 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 1 240); do
-  curl -fs http://127.0.0.1:7008/readyz >/dev/null 2>&1 && break
+  ready && break
   kill -0 "$demo" 2>/dev/null || { cat "$log"; echo "e2e: steward demo exited" >&2; exit 1; }
   sleep 0.5
 done
-curl -fs http://127.0.0.1:7008/readyz >/dev/null || { cat "$log"; echo "e2e: demo not ready" >&2; exit 1; }
+ready || { cat "$log"; echo "e2e: demo not ready" >&2; exit 1; }
 cd backstage-plugin
 npm run e2e
