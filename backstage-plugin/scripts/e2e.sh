@@ -8,8 +8,8 @@ command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null || {
   echo "e2e: no Chromium at ${CHROMIUM_PATH:-/usr/bin/chromium} (apt-get install chromium)" >&2
   exit 1
 }
-ready() { # the demo answers /readyz (python, not curl: CI images may lack curl)
-  .venv/bin/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:7008/readyz', timeout=2)" \
+ready() { # the demo serves (/healthz; python, not curl: CI images may lack curl)
+  .venv/bin/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:7008/healthz', timeout=2)" \
     >/dev/null 2>&1
 }
 if ready; then
