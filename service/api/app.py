@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from service.api import routes_entities, routes_ops, routes_reports, routes_teams
 from service.api.auth import TokenCheck, tokens_from_env
+from service.api.graph_memo import GraphMemo
 from service.api.health import health_router
 from service.api.metrics import ApiMetrics
 from service.api.middleware import ApiAuth, BodyLimit, Timing
@@ -46,6 +47,7 @@ def create_app(service: ServiceLike, *, auth: bool) -> FastAPI:
     config = service.config.api
     app.state.service = service
     app.state.scorecards = scorecards
+    app.state.graph = GraphMemo(service)
     tokens = TokenCheck(tokens_from_env(config.tokens_env)) if auth else None
     app.state.tokens = tokens
     metrics = ApiMetrics(service)

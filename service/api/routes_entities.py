@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from graph import blast_radius
 from service.api import models
 from service.api.entity_reads import entity_ownership
+from service.api.graph_memo import GraphMemo
 from service.api.problems import ApiProblem
 from service.api.protocol import ServiceLike
 from service.api.refs import path_ref, require_entity
@@ -61,7 +62,8 @@ def router() -> APIRouter:
         """Everything impacted if the entity fails (transitive dependents), with owners,
         on-call and readiness per impacted entity."""
         ref = path_ref(kind, namespace, name)
-        graph = _service(request).graph()
+        memo: GraphMemo = request.app.state.graph
+        graph = memo.get()
         if ref not in graph.ids:
             with _service(request).reader() as cur:
                 require_entity(cur, ref)

@@ -128,8 +128,11 @@ def suggest_owners(
             if item not in found:
                 found.append(item)
     groups = sorted(r for r in known if r.startswith("group:"))
+    close_cache: dict[str, list[str]] = {}  # the same unknown team recurs on many gaps
     for subject, unknown in _unknown_owner_names(cur, subjects):
-        for close in _close_groups(unknown, groups):
+        if unknown not in close_cache:
+            close_cache[unknown] = _close_groups(unknown, groups)
+        for close in close_cache[unknown]:
             evidence.setdefault(subject, {}).setdefault(close, []).append(
                 Evidence(kind="close_name", detail=f"{unknown} is close to the known {close}")
             )
