@@ -5,8 +5,8 @@ For the week [start, end): a gap is **new** when its episode opened in the week,
 when it closed in the week, **open** when it was open at the end (or now, for the current
 week); the per-team lists show new, resolved and *still open* gaps (opened before the week,
 open at its end, with their age), so a gap appears once. A gap belongs to the team that owns
-its subject today (the catalog's owner; for a cloud resource, its owner tag): the owner group,
-a user owner's first group, the group itself for group
+its subject today (its resolved owner, see the ``ownership`` view): the owner group, a user
+owner's first group, the group itself for group
 gaps; anything else is *unassigned*. Counts roll up the group tree (``childOf``). The trend
 covers the 8 weeks ending with this one.
 """
@@ -160,20 +160,13 @@ def _teams(cur: duckdb.DuckDBPyConnection, subjects: set[str]) -> dict[str, str]
         user_group AS (
           SELECT source_ref AS member, min(target_ref) AS team FROM relations
           WHERE type = 'memberOf' GROUP BY source_ref
-        ),
-        -- the catalog's spec.owner (which wins the ownership resolution) or, for a cloud
-        -- resource, its owner tag; cheaper than the ownership view over every claim
-        owners AS (
-          SELECT ref AS subject, owner FROM entities WHERE owner IS NOT NULL
-          UNION ALL
-          SELECT arn, owner_ref FROM cloud_resources WHERE owner_ref IS NOT NULL
         )
         SELECT w.subject,
                CASE WHEN w.subject IN (SELECT ref FROM groups) THEN w.subject
                     WHEN o.owner IN (SELECT ref FROM groups) THEN o.owner
                     ELSE u.team END
         FROM wanted w
-        LEFT JOIN owners o ON o.subject = w.subject
+        LEFT JOIN ownership o ON o.ref = w.subject
         LEFT JOIN user_group u ON u.member = o.owner
         """,
         {"s": sorted(subjects)},
