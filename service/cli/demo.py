@@ -50,7 +50,9 @@ def demo(
         except StewardError as exc:
             raise fail(exc) from None
         try:
-            run = run_ingest(cfg, [], scorecards=True, service=service)
+            # The stand-ins are new at every start (moto hands out new EC2 ids), so the
+            # demo's first run replaces their resources wholesale: not a mass delete.
+            run = run_ingest(cfg, [], scorecards=True, service=service, allow_mass_delete=True)
             with service.reader() as cur:
                 result = run_readonly_query(cur, " UNION ALL ".join(SUMMARY) + " ORDER BY 1")
         except StewardError as exc:

@@ -166,6 +166,23 @@ def test_demo_ingests_the_example_org(tmp_path: Path) -> None:
     }
 
 
+def test_demo_starts_again_on_its_own_database(tmp_path: Path) -> None:
+    """The stand-ins are new at each start (moto gives new EC2 ids): a second `make run`
+    must not be held by the mass-delete guard."""
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    args = ["demo", "--no-serve", "--config", str(tmp_path / "examples/steward.yaml")]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0, second.output
+    con = duckdb.connect(str(tmp_path / ".steward" / "demo.duckdb"), read_only=True)
+    statuses = con.execute(
+        "SELECT source, status FROM ingest_runs WHERE source = 'aws' ORDER BY started_at"
+    ).fetchall()
+    con.close()
+    assert [status for _, status in statuses][-1] != "failed", statuses
+
+
 def test_console_script_is_installed() -> None:
     steward = Path(sys.executable).parent / "steward"
     result = subprocess.run([str(steward), "--help"], capture_output=True, text=True, check=True)
