@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
     from service.config import StewardConfig
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 ConfigOption = Annotated[
     Path | None,

@@ -200,3 +200,12 @@ def test_table_cells_and_errors_are_data_not_markup(org: Path) -> None:
     refused = runner.invoke(app, ["sql", "select * from [nope", "-c", str(org)])
     assert refused.exit_code == 2
     assert "[nope" in refused.stderr
+
+
+def test_error_lines_keep_line_numbers_that_look_like_emoji_codes(tmp_path: Path) -> None:
+    """rich would turn ':100:' into an emoji; a file:line must print as written."""
+    config = tmp_path / "steward.yaml"
+    config.write_text("database: x\n" + "\n" * 98 + "sourcez: {}\n")
+    result = runner.invoke(app, ["ingest", "--config", str(config)])
+    assert result.exit_code == 2
+    assert f"{config}:100: sourcez: unknown key" in result.stderr.replace("\n", "")
