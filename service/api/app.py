@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -25,17 +26,23 @@ from service.api.metrics import ApiMetrics
 from service.api.middleware import ApiAuth, BodyLimit, Timing
 from service.api.problems import ApiProblem, install_problem_handlers
 from service.api.protocol import ServiceLike
+from service.api.reads import Reads, default_max_reads
 from service.api.scorecard_cache import ScorecardCache
 
+THREADS = 8
+"""FastAPI's thread pool (sync routes and dependencies); anyio's default is 40."""
 _bearer = HTTPBearer(auto_error=False, description="a token from $STEWARD_API_TOKENS")
 
 
-def create_app(service: ServiceLike, *, auth: bool) -> FastAPI:
+def create_app(service: ServiceLike, *, auth: bool, max_reads: int | None = None) -> FastAPI:
+    """``max_reads``: database reads at once (default twice the cores); other requests wait."""
     scorecards = ScorecardCache(service.reader)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         scorecards.warm()  # in the background: the server answers at once
+        # the routes still on FastAPI's thread pool (SQL, runs, reports, …): bounded as well
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         yield
 
     app = FastAPI(
@@ -48,6 +55,7 @@ def create_app(service: ServiceLike, *, auth: bool) -> FastAPI:
     app.state.service = service
     app.state.scorecards = scorecards
     app.state.graph = GraphMemo(service)
+    app.state.reads = Reads(service, max_reads or default_max_reads())
     tokens = TokenCheck(tokens_from_env(config.tokens_env)) if auth else None
     app.state.tokens = tokens
     metrics = ApiMetrics(service)
@@ -65,7 +73,7 @@ def create_app(service: ServiceLike, *, auth: bool) -> FastAPI:
     return app
 
 
-def require_token(
+async def require_token(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:

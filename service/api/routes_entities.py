@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import duckdb
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from graph import blast_radius
 from service.api import models
@@ -12,6 +14,7 @@ from service.api.entity_reads import entity_ownership
 from service.api.graph_memo import GraphMemo
 from service.api.problems import ApiProblem
 from service.api.protocol import ServiceLike
+from service.api.reads import json_response, reads_of
 from service.api.refs import path_ref, require_entity
 from service.api.scorecard_cache import ScorecardCache
 from service.gate import NotInScope, UnknownScorecard, evaluate_gate
@@ -31,43 +34,49 @@ def router() -> APIRouter:
     api = APIRouter(tags=["entities"])
 
     @api.get(f"{ENTITY}/scorecards", response_model=models.EntityScorecards, responses=NOT_FOUND)
-    def scorecards(
-        kind: str, namespace: str, name: str, request: Request
-    ) -> models.EntityScorecards:
+    async def scorecards(kind: str, namespace: str, name: str, request: Request) -> Response:
         """Every scorecard's level, score, checks (state, evidence, weight, exemption) and
         history for the entity."""
         ref = path_ref(kind, namespace, name)
         cache: ScorecardCache = request.app.state.scorecards
-        with _service(request).reader() as cur:
-            found = cache.lookup(cur, ref)
-            if found is None:  # not rated by any scorecard: does it exist at all?
-                found = models.EntityScorecards(ref=require_entity(cur, ref), scorecards=[])
-            return found
+        ready, found = cache.peek(ref)  # in memory: no thread, no cursor
+        if not ready:
+            found = await reads_of(request).run(lambda cur: cache.lookup(cur, ref))
+        if found is None:  # not rated by any scorecard: does it exist at all?
+            known = await reads_of(request).run(lambda cur: require_entity(cur, ref))
+            found = models.EntityScorecards(ref=known, scorecards=[])
+        return json_response(found)
 
     @api.get(f"{ENTITY}/ownership", response_model=models.EntityOwnership, responses=NOT_FOUND)
-    def ownership(kind: str, namespace: str, name: str, request: Request) -> models.EntityOwnership:
+    async def ownership(kind: str, namespace: str, name: str, request: Request) -> Response:
         """The resolved owner, every source's claim with evidence, conflicts, gaps, on-call."""
         ref = path_ref(kind, namespace, name)
-        with _service(request).reader() as cur:
-            return entity_ownership(cur, require_entity(cur, ref))
+
+        def read(cur: duckdb.DuckDBPyConnection) -> Response:
+            return json_response(entity_ownership(cur, require_entity(cur, ref)))
+
+        return await reads_of(request).run(read)
 
     @api.get(f"{ENTITY}/blast-radius", response_model=models.BlastRadius, responses=NOT_FOUND)
-    def blast(
+    async def blast(
         kind: str,
         namespace: str,
         name: str,
         request: Request,
         depth: Annotated[int | None, Query(ge=0, le=100)] = None,
-    ) -> models.BlastRadius:
+    ) -> Response:
         """Everything impacted if the entity fails (transitive dependents), with owners,
         on-call and readiness per impacted entity."""
         ref = path_ref(kind, namespace, name)
         memo: GraphMemo = request.app.state.graph
-        graph = memo.get()
+        graph = memo.peek()  # the graph in memory; a newer one is checked for in the background
+        if graph is None:
+            graph = await reads_of(request).call(memo.get)
         if ref not in graph.ids:
-            with _service(request).reader() as cur:
-                require_entity(cur, ref)
-        return models.BlastRadius.model_validate(blast_radius(graph, ref, depth=depth).to_json())
+            await reads_of(request).run(lambda cur: require_entity(cur, ref))
+        return json_response(
+            models.BlastRadius.model_validate(blast_radius(graph, ref, depth=depth).to_json())
+        )
 
     @api.get(
         "/gate/{kind}/{namespace}/{name}",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated, Any
 
+import duckdb
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from catalog.errors import CatalogError
 from catalog.refs import canonical_ref
@@ -13,6 +15,7 @@ from scorecards.queries import team_scorecard
 from service.api import models
 from service.api.problems import ApiProblem
 from service.api.protocol import ServiceLike
+from service.api.reads import json_response, reads_of
 from service.api.refs import path_ref, require_entity
 from service.ownership import ownership_gaps
 
@@ -61,33 +64,41 @@ def router() -> APIRouter:
         )
 
     @api.get(f"{TEAM}/gaps", response_model=models.Gaps)
-    def team_gaps(
+    async def team_gaps(
         namespace: str,
         name: str,
         request: Request,
         limit: Annotated[int, Query(ge=1, le=MAX_GAPS)] = 10_000,
-    ) -> models.Gaps:
+    ) -> Response:
         """Open ownership gaps of the group and every group below it."""
         ref = path_ref("group", namespace, name)
-        with _service(request).reader() as cur:
+
+        def read(cur: duckdb.DuckDBPyConnection) -> Response:
             require_entity(cur, ref)
-            return _gaps(ownership_gaps(cur, team=ref), ref, limit)
+            return json_response(_gaps(ownership_gaps(cur, team=ref), ref, limit))
+
+        return await reads_of(request).run(read)
 
     @api.get("/gaps", response_model=models.Gaps)
-    def gaps(
+    async def gaps(
         request: Request,
         team: Annotated[str | None, Query(description="a group ref; its subtree too")] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_GAPS)] = 10_000,
-    ) -> models.Gaps:
+    ) -> Response:
         """Open ownership gaps, all or those of one team (``?team=group:default/payments``)."""
-        with _service(request).reader() as cur:
-            if team is None:
-                return _gaps(ownership_gaps(cur), None, limit)
+        ref = None
+        if team is not None:
             try:
                 ref = canonical_ref(team.strip(), default_kind="group", default_namespace="default")
             except CatalogError as exc:
                 raise ApiProblem(400, f"malformed team ref {team!r}: {exc}") from None
+
+        def read(cur: duckdb.DuckDBPyConnection) -> Response:
+            if ref is None:
+                return json_response(_gaps(ownership_gaps(cur), None, limit))
             require_entity(cur, ref)
-            return _gaps(ownership_gaps(cur, team=ref), ref, limit)
+            return json_response(_gaps(ownership_gaps(cur, team=ref), ref, limit))
+
+        return await reads_of(request).run(read)
 
     return api

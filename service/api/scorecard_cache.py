@@ -113,6 +113,21 @@ class ScorecardCache:
             return None
         return _answer(snap, ref, self._ids.get(ref))
 
+    def peek(self, ref: str) -> tuple[bool, models.EntityScorecards | None]:
+        """Without touching the database (for the event loop): ``(False, None)`` while no
+        run is loaded yet (use :meth:`lookup` on a cursor then), else ``(True, ref's
+        scorecards or None when no latest run rated it)``. At most once a second it starts a
+        background check for a newer run; the answer comes from one loaded run, whole."""
+        snap = self._snapshot
+        if snap is None:
+            return False, None
+        if time.monotonic() - self._checked > CHECK_EVERY_S:
+            self._checked = time.monotonic()
+            self._refresh_in_background(only_if_newer=True)
+        if ref not in snap.offsets:
+            return True, None
+        return True, _answer(snap, ref, self._ids.get(ref))
+
     def warm(self) -> None:
         """Build in the background now (at start-up), so no request waits for it."""
         if self._snapshot is None:
@@ -124,7 +139,7 @@ class ScorecardCache:
         if thread is not None:
             thread.join(timeout)
 
-    def _refresh_in_background(self) -> None:
+    def _refresh_in_background(self, *, only_if_newer: bool = False) -> None:
         with self._lock:
             if self._building is not None and self._building.is_alive():
                 return
@@ -133,7 +148,14 @@ class ScorecardCache:
             def work() -> None:
                 try:
                     with self._reader() as cur:
-                        snapshot = self._build(cur, _latest_runs(cur), previous)
+                        cur.begin()  # one committed state for all the queries of a build
+                        try:
+                            latest = _latest_runs(cur)
+                            if only_if_newer and previous is not None and previous.latest == latest:
+                                return
+                            snapshot = self._build(cur, latest, previous)
+                        finally:
+                            cur.rollback()
                     with self._lock:
                         self._snapshot = snapshot
                 except Exception:  # the previous results keep being served
