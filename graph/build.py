@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from catalog.store import Store
 from graph import loading
 from graph.model import CatalogGraph
+
+if TYPE_CHECKING:
+    from catalog.store import Store  # not at run time: the CLI's graph commands never need it
 
 
 def build_graph(con: duckdb.DuckDBPyConnection, *, with_networkx: bool = True) -> CatalogGraph:
     """Load nodes, edges and the owner/on-call/level lookups: one set-based query each."""
     views = loading.existing_views(con)
-    graph = CatalogGraph.from_rows(loading.load_nodes(con), loading.load_edges(con))
+    graph = CatalogGraph.from_columns(loading.load_nodes(con), loading.load_edges(con))
     graph.fingerprint = loading.topology_fingerprint(con)
     graph.group_parents = loading.load_group_parents(con)
     load_annotations(con, graph, views)
@@ -35,7 +38,7 @@ def load_annotations(
 
 
 def _connection(source: Store | duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    return source.connection if isinstance(source, Store) else source
+    return source if isinstance(source, duckdb.DuckDBPyConnection) else source.connection
 
 
 def _database_key(con: duckdb.DuckDBPyConnection) -> str:

@@ -7,8 +7,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from graph.loading import LABELS
 from graph.model import CatalogGraph
 
@@ -35,6 +33,8 @@ def graph_json(graph: CatalogGraph) -> dict[str, Any]:
 def export_graph(graph: CatalogGraph, out: Path, fmt: ExportFormat) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt is ExportFormat.graphml:
+        import networkx as nx  # here, not at start-up: it costs every CLI command ~0.2 s
+
         nx.write_graphml(graph.digraph, out)
     else:
         out.write_text(json.dumps(graph_json(graph), indent=1) + "\n", encoding="utf-8")

@@ -7,6 +7,8 @@ fall back to ``entities.owner``.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +59,19 @@ LABELS: tuple[str, ...] = ("apiProvidedBy", "consumesApi", "dependsOn", "hasPart
 NodeRow = tuple[str, str, str, str, str | None, str | None, str | None, bool]
 """(ref, kind, namespace, name, owner, lifecycle, type, missing)"""
 
-EdgeColumns = tuple[list[int], list[int], list[int]]
+NodeColumns = tuple[
+    list[str],
+    list[str | None],
+    list[str | None],
+    list[str | None],
+    list[str | None],
+    list[str | None],
+    list[str | None],
+    list[bool],
+]
+"""The node rows as columns: ref, kind, namespace, name, owner, lifecycle, type, missing."""
+
+EdgeColumns = tuple[Sequence[int], Sequence[int], Sequence[int]]
 """Parallel columns (dependent id, dependency id, label index), sorted by both ids."""
 
 
@@ -117,7 +131,7 @@ def _columns(con: duckdb.DuckDBPyConnection, sql: str) -> list[list[Any]]:
     return [column.to_pylist() for column in table.columns]
 
 
-def load_nodes(con: duckdb.DuckDBPyConnection) -> list[NodeRow]:
+def load_nodes(con: duckdb.DuckDBPyConnection) -> NodeColumns:
     """Every ref, in id order: entities, and refs that relations name but no entity has
     (``missing``). If several sources emit one ref, the first source by name wins."""
     cols = _columns(
@@ -127,20 +141,30 @@ def load_nodes(con: duckdb.DuckDBPyConnection) -> list[NodeRow]:
         "SELECT ids.ref, ent.kind, ent.namespace, ent.name, ent.owner, ent.lifecycle, ent.type, "
         "ent.ref IS NULL AS missing FROM ids LEFT JOIN ent USING (ref) ORDER BY ids.id",
     )
-    return list(zip(*cols, strict=True))
+    if not cols or not cols[0]:
+        return [], [], [], [], [], [], [], []
+    return cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7]
 
 
 def load_edges(con: duckdb.DuckDBPyConnection) -> EdgeColumns:
     """Distinct edges as id columns; both relations of a pair fold into one edge."""
-    cols = _columns(
-        con,
+    table = con.sql(
         _edges_cte() + ", d AS (SELECT a, b, min(label) AS label FROM e GROUP BY a, b) "
-        "SELECT ia.id, ib.id, d.label FROM d JOIN ids ia ON ia.ref = d.a "
-        "JOIN ids ib ON ib.ref = d.b ORDER BY 1, 2",
-    )
-    if not cols or not cols[0]:
-        return [], [], []
-    return cols[0], cols[1], cols[2]
+        "SELECT ia.id, ib.id, CAST(d.label AS INTEGER) FROM d JOIN ids ia ON ia.ref = d.a "
+        "JOIN ids ib ON ib.ref = d.b ORDER BY 1, 2"
+    ).to_arrow_table()
+    a, b, label = (_int32_array(column) for column in table.columns)
+    return a, b, label
+
+
+def _int32_array(column: Any) -> array[int]:
+    """An Arrow INTEGER column without nulls as ``array('i')``, copied from its buffer."""
+    out = array("i")
+    chunk = column.combine_chunks()
+    if len(chunk):
+        data = memoryview(chunk.buffers()[1]).cast("B")
+        out.frombytes(data[chunk.offset * 4 : (chunk.offset + len(chunk)) * 4])
+    return out
 
 
 def load_group_parents(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
-
 from graph.model import CatalogGraph
 
 RISKY_LIFECYCLES = frozenset({"deprecated", "experimental"})
@@ -27,6 +25,8 @@ def critical_entities(graph: CatalogGraph, limit: int = 20) -> list[Critical]:
     order, with each component's set of dependents as a Python-int bitset; a set is dropped as
     soon as everything that needs it has been counted, so memory stays near the DAG's width.
     """
+    import networkx as nx  # here, not at start-up: it costs every CLI command ~0.2 s
+
     g = graph.digraph
     cond = nx.condensation(g)
     order = list(nx.topological_sort(cond))  # dependents before what they depend on
@@ -66,6 +66,8 @@ class Cycle:
 
 def dependency_cycles(graph: CatalogGraph) -> list[Cycle]:
     """Each group of entities that depend on each other (largest first), with one example."""
+    import networkx as nx
+
     g = graph.digraph
     cycles: list[Cycle] = []
     for component in nx.strongly_connected_components(g):

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from catalog.errors import StewardError
-from service.cli.common import ConfigOption, console, err_console, fail, print_json, reading
+from service.cli.common import (
+    ConfigOption,
+    console,
+    err_console,
+    fail,
+    load,
+    print_json,
+    reading,
+)
 from service.output import RowFormat, print_rows
 
 if TYPE_CHECKING:
@@ -42,10 +50,16 @@ class ExportChoice(StrEnum):
 
 
 def _load_graph(config: Path | None, *, with_networkx: bool = False) -> CatalogGraph:
-    from graph import build_graph
+    """The graph from the cache file in the state directory when it matches the catalog (the
+    first command after a change builds it and writes the file)."""
+    from graph.cache_file import cached_graph
 
+    state_dir = load(config, sources=False).resolved_state_dir
     with reading(config) as con:
-        return build_graph(con, with_networkx=with_networkx)
+        graph = cached_graph(con, state_dir)
+    if with_networkx:
+        _ = graph.digraph
+    return graph
 
 
 @app.command("blast-radius")

@@ -96,3 +96,33 @@ def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text("database: ./none.duckdb\n")
     result = runner.invoke(app, ["graph", "critical", "--config", str(path)])
     assert result.exit_code == 2 and "steward ingest" in result.stderr
+
+
+def test_commands_read_the_graph_cached_in_the_state_dir(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["graph", "blast-radius", "orders", "--format", "json", "--config", str(config)]
+    first = runner.invoke(app, args)
+    cache = tmp_path / "s.duckdb.state" / "graph.cache"
+    assert first.exit_code == 0 and cache.is_file()
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("built the graph although the cache file matches")
+
+    with monkeypatch.context() as m:
+        m.setattr("graph.build.build_graph", refuse)
+        second = runner.invoke(app, args)
+        assert second.exit_code == 0, second.output
+        assert json.loads(second.stdout) == json.loads(first.stdout)
+        critical = runner.invoke(app, ["graph", "critical", "--format", "json", "-c", str(config)])
+        assert critical.exit_code == 0, critical.output
+    new = tmp_path / "repos" / "new" / "catalog-info.yaml"
+    new.parent.mkdir()
+    new.write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: new\n"
+        "spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+        "  dependsOn: [component:orders]\n"
+    )
+    assert runner.invoke(app, ["ingest", "--config", str(config)]).exit_code == 0
+    third = json.loads(runner.invoke(app, args).stdout)
+    assert "component:default/new" in [i["ref"] for i in third["impacted"]]
