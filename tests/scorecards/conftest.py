@@ -92,6 +92,7 @@ class Env:
             self.store, "catalog", CatalogFilesSource(config), state_dir=self.tmp / "state"
         )
         assert outcome.status in ("ok", "unchanged"), outcome.report.errors
+        self.store.refresh_gaps()  # as the pipeline does: ownership tables follow the sources
 
     def define(self, name: str, text: str) -> Path:
         path = self.defs / name
