@@ -56,7 +56,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-bench: install
+bench: $(VENV)/.installed
 	$(PY) -m benchmarks.run
 
 clean:

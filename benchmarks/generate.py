@@ -39,9 +39,12 @@ import bisect
 import itertools
 import json
 import random
+import re
 import shutil
 import subprocess
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -561,10 +564,16 @@ def _fast_import_stream(repos: list[Repo]) -> bytes:
 
 
 def commit_repos(
-    git_store: Path, repos: list[Repo], *, parents: dict[str, str] | None = None
+    git_store: Path,
+    repos: list[Repo],
+    *,
+    parents: dict[str, str] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, str]:
     """Commit each repo's files into the shared object store with one ``git fast-import``;
-    returns repo name → commit id. ``parents`` (name → commit) makes them follow-up commits."""
+    returns repo name → commit id. ``parents`` (name → commit) makes them follow-up commits.
+    ``meanwhile`` runs in this process while git imports (the work trees are written then: on
+    two cores that hides most of one behind the other)."""
     stream = _fast_import_stream(repos)
     if parents:
         lines = stream.split(b"\ncommit refs/heads/")
@@ -572,12 +581,20 @@ def commit_repos(
             _with_parent(chunk, parents) if i else chunk for i, chunk in enumerate(lines)
         )
     marks = git_store / "marks"
-    subprocess.run(
+    git = subprocess.Popen(
         ["git", "--git-dir", str(git_store), "fast-import", "--quiet", "--force",
          f"--export-marks={marks}"],
-        input=stream,
-        check=True,
+        stdin=subprocess.PIPE,
     )  # fmt: skip
+    feeder = threading.Thread(target=git.communicate, args=(stream,))
+    feeder.start()
+    try:
+        if meanwhile is not None:
+            meanwhile()
+    finally:
+        feeder.join()
+    if git.returncode != 0:
+        raise subprocess.CalledProcessError(git.returncode, "git fast-import")
     by_mark = dict(line.split(" ", 1) for line in marks.read_text().splitlines())
     return {repo.name: by_mark[f":{repo.index + 2}"].strip() for repo in repos}
 
@@ -596,6 +613,12 @@ def _with_parent(chunk: bytes, parents: dict[str, str]) -> bytes:
 
 def write_repo(root: Path, repo: Repo, commit: str, git_store: Path) -> None:
     """The work tree and a ``.git`` that borrows the shared store's objects."""
+    write_worktree(root, repo, git_store)
+    set_head(root, repo, commit)
+
+
+def write_worktree(root: Path, repo: Repo, git_store: Path) -> None:
+    """The work tree's files and its ``.git`` (all but its branch's commit: ``set_head``)."""
     work = root / repo.name
     for path, text in repo.files.items():
         target = work / path
@@ -605,7 +628,6 @@ def write_repo(root: Path, repo: Repo, commit: str, git_store: Path) -> None:
     (git / "refs" / "heads").mkdir(parents=True, exist_ok=True)
     (git / "objects" / "info").mkdir(parents=True, exist_ok=True)
     (git / "HEAD").write_text("ref: refs/heads/main\n")
-    (git / "refs" / "heads" / "main").write_text(commit + "\n")
     (git / "objects" / "info" / "alternates").write_text(str(git_store / "objects") + "\n")
     (git / "config").write_text(
         "[core]\n\trepositoryformatversion = 0\n\tbare = false\n"
@@ -614,9 +636,19 @@ def write_repo(root: Path, repo: Repo, commit: str, git_store: Path) -> None:
     )
 
 
-def change_repos(data: Path, fraction: float, round_no: int) -> list[str]:
-    """Change ``fraction`` of the repositories (their catalog-info.yaml description) with one
-    new commit each, as a day's merges would; returns their names. Deterministic per round."""
+def set_head(root: Path, repo: Repo, commit: str) -> None:
+    (root / repo.name / ".git" / "refs" / "heads" / "main").write_text(commit + "\n")
+
+
+def change_repos(data: Path, fraction: float, round_no: int | None = None) -> list[str]:
+    """Change ``fraction`` of the repositories (their API's description, or the README) with one
+    new commit each, as a day's merges would; returns their names. Deterministic per round;
+    without ``round_no`` the round after the last one this organisation saw (counted in its
+    manifest), so that data reused across benchmark runs changes again on every run."""
+    manifest = data / "manifest.json"
+    meta = json.loads(manifest.read_text())
+    if round_no is None:
+        round_no = int(meta.get("change_rounds", 0)) + 1
     repos_dir = data / "repos"
     names = sorted(p.name for p in repos_dir.iterdir())
     rng = random.Random(round_no)
@@ -630,15 +662,16 @@ def change_repos(data: Path, fraction: float, round_no: int) -> list[str]:
             if (work / path).is_file():
                 files[path] = (work / path).read_text()
         if "catalog-info.yaml" in files:
-            files["catalog-info.yaml"] = files["catalog-info.yaml"].replace(
-                "  description: HTTP API of", f"  description: (rev {round_no}) HTTP API of", 1
+            files["catalog-info.yaml"] = _API_DESCRIPTION.sub(
+                f"  description: (rev {round_no}) HTTP API of", files["catalog-info.yaml"], 1
             )
         else:
             files["README.md"] += f"\nrev {round_no}\n"
         changed.append(Repo(i, name, "", files, []))
         parents[name] = (work / ".git" / "refs" / "heads" / "main").read_text().strip()
-    manifest = data / "manifest.json"  # no longer what the generator wrote: regenerate next time
-    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "changed": True}))
+    # no longer what the generator wrote: `ensure` regenerates it unless told changed data will do
+    rounds = max(round_no, int(meta.get("change_rounds", 0)))
+    manifest.write_text(json.dumps({**meta, "changed": True, "change_rounds": rounds}, indent=2))
     # each commit starts from its parent's tree ("from"), so the files only in git are kept
     commits = commit_repos(data / "git" / "objects.git", changed, parents=parents)
     for repo in changed:
@@ -646,7 +679,11 @@ def change_repos(data: Path, fraction: float, round_no: int) -> list[str]:
     return picked
 
 
+_API_DESCRIPTION = re.compile(r"  description: (?:\(rev \d+\) )?HTTP API of")
+
+
 # --- cloud resources and PagerDuty -------------------------------------------------------------
+
 
 def cloud_resources(size: Size, plan: Plan, rng: random.Random) -> dict[str, list[Any]]:
     per_region = size.resources // len(REGIONS)
@@ -838,9 +875,14 @@ def generate(size: Size, out: Path, seed: int = 7) -> dict[str, Any]:
     (out / "org" / "catalog-info.yaml").write_text(org_yaml(org))
     git_store = out / "git" / "objects.git"
     subprocess.run(["git", "init", "--quiet", "--bare", str(git_store)], check=True)
-    commits = commit_repos(git_store, repos)
+
+    def worktrees() -> None:
+        for repo in repos:
+            write_worktree(out / "repos", repo, git_store)
+
+    commits = commit_repos(git_store, repos, meanwhile=worktrees)
     for repo in repos:
-        write_repo(out / "repos", repo, commits[repo.name], git_store)
+        set_head(out / "repos", repo, commits[repo.name])
     monorepos = {
         repo.name: {
             "shape": repo.shape,

@@ -64,9 +64,7 @@ def run(
             err.read().decode(errors="replace"),
         )
     if check and timing.returncode not in (0, 1):
-        raise RuntimeError(
-            f"{' '.join(cmd)} exited {timing.returncode}:\n{timing.stderr[-3000:]}"
-        )
+        raise RuntimeError(f"{' '.join(cmd)} exited {timing.returncode}:\n{timing.stderr[-3000:]}")
     return timing
 
 
@@ -76,11 +74,13 @@ def python(code: str, *args: str, env: Mapping[str, str] | None = None) -> Timin
 
 
 def json_tail(timing: Timing) -> dict[str, object]:
-    """The last stdout line of a snippet, as JSON."""
-    lines = [ln for ln in timing.stdout.splitlines() if ln.strip()]
+    """The last stdout line of a snippet, as JSON (anything before its ``{`` on that line, such
+    as a DuckDB progress bar ended by ``\r``, is dropped)."""
+    lines = [ln for ln in timing.stdout.splitlines() if "{" in ln]
     if not lines:
         raise RuntimeError(f"no output:\n{timing.stderr[-3000:]}")
-    value = json.loads(lines[-1])
+    last = lines[-1]
+    value = json.loads(last[last.index("{") :])
     assert isinstance(value, dict)
     return value
 

@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +30,7 @@ from benchmarks.measure import ROOT, STEWARD, json_tail, median, p95, python, ru
 from benchmarks.table import TARGETS, render
 
 RESULTS = ROOT / "benchmarks" / "results"
+BLAST_CLI_RUNS = 5  # whole `steward graph blast-radius` commands at L (each builds the graph)
 
 
 @contextmanager
@@ -89,7 +90,7 @@ from graph import build_graph, blast_radius
 from pathlib import Path
 con = connect_readonly(Path(sys.argv[1]))
 times = []
-for _ in range(3):
+for _ in range(2):
     t0 = time.perf_counter(); graph = build_graph(con, with_networkx=False)
     times.append(time.perf_counter() - t0)
 refs = sorted(n.ref for n in graph.nodes if not n.missing and n.ref.startswith("component:"))
@@ -124,91 +125,131 @@ print(json.dumps({"publish_s": s, "bytes": snap.bytes}))
 """
 
 
-def bench_size(size: str, *, blast_cli: int, full: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {"size": size}
-    t0 = time.perf_counter()
-    data = generate.ensure(size)
-    out["generate_s"] = round(time.perf_counter() - t0, 2)
-    out["manifest"] = json.loads((data / "manifest.json").read_text())
+class Steps:
+    """Each step of a size: announced on stderr, timed (``step_s``), and kept apart: a step
+    that fails records its error (``errors``) and the next steps still run; the JSON result is
+    rewritten after every step, so a run stopped midway keeps what it measured."""
+
+    def __init__(self, size: str, out: dict[str, Any], save: Callable[[], None]) -> None:
+        self.size, self.out, self.save = size, out, save
+
+    @contextmanager
+    def __call__(self, what: str) -> Iterator[None]:
+        print(f"#   {self.size}: {what} ({time.strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
+        try:
+            yield
+        except Exception as exc:  # reported in the table; the run goes on
+            self.out.setdefault("errors", {})[what] = repr(exc)[-600:]
+            print(f"#   {self.size}: {what} FAILED: {exc!r}"[:400], file=sys.stderr, flush=True)
+        finally:
+            self.out.setdefault("step_s", {})[what] = round(time.perf_counter() - t0, 1)
+            self.save()
+
+
+def bench_size(
+    size: str, out: dict[str, Any], save: Callable[[], None], *, full: bool, fresh: bool
+) -> None:
+    """The figures of one organisation into ``out``. S and M (``full=False``) measure only what
+    grows with the organisation's size (ingests, scorecards, graph, their floors); L measures
+    every row."""
+    step = Steps(size, out, save)
+    out["size"] = size
+    with step("generate"):
+        t0 = time.perf_counter()
+        data = generate.ensure(size, changed_ok=not fresh)
+        out["generate_s"] = round(time.perf_counter() - t0, 2)
+        out["manifest"] = json.loads((data / "manifest.json").read_text())
     config = data / "steward.yaml"
     database = _fresh_database(data)
     with standins(data) as env:
-        full_run = steward("ingest", config=config, env=env)
-        out["ingest_full_s"] = full_run.seconds
-        out["ingest_full_rss_mb"] = full_run.peak_rss_mb
-        out["ingest_full_rc"] = full_run.returncode
-        out["store"] = json_tail(python(SOURCE_SECONDS, str(database)))
-        out["history_after_full"] = json_tail(python(HISTORY, str(database)))
-        unchanged = steward("ingest", config=config, env=env)
-        out["ingest_unchanged_s"] = unchanged.seconds
-        out["history_after_unchanged"] = json_tail(python(HISTORY, str(database)))
-        changed = generate.change_repos(data, 0.01, round_no=1)
-        one_pct = steward("ingest", config=config, env=env)
-        out["ingest_1pct_s"] = one_pct.seconds
-        out["ingest_1pct_repos"] = len(changed)
-        out["history_after_1pct"] = json_tail(python(HISTORY, str(database)))
-        out.update(_history_growth(out))
-        # the git sources alone: what a change in the repositories costs
-        git = ("--source", "catalog", "--source", "codeowners")
-        out["ingest_unchanged_git_s"] = steward("ingest", *git, config=config, env=env).seconds
-        generate.change_repos(data, 0.01, round_no=2)
-        out["ingest_1pct_git_s"] = steward("ingest", *git, config=config, env=env).seconds
-    out["floor_csafeloader"] = floors.csafeloader(data)
-    before = json_tail(python(HISTORY, str(database)))
-    scorecards = steward("scorecard", "run", config=config, env={})
-    out["scorecards_s"] = scorecards.seconds
-    after = json_tail(python(HISTORY, str(database)))
-    out["history_growth"]["scorecard_run"] = {
-        "bytes": after["bytes"] - before["bytes"],
-        "rows": {
-            t: n - before["rows"].get(t, 0)
-            for t, n in after["rows"].items()
-            if n != before["rows"].get(t, 0)
-        },
-    }
-    out["floor_bulk_load"] = floors.duckdb_bulk_load(database)
-    graph = json_tail(python(GRAPH_BUILD, str(database), "1000" if full else "200"))
-    out["graph_build_s"] = graph["build_s"]
-    out["graph_edges"] = graph["edges"]
-    out["blast_inprocess_p95_ms"] = graph["blast_p95_ms"]
-    refs = list(graph["refs"])[:blast_cli]  # type: ignore[call-overload]
-    cli = [
-        steward("graph", "blast-radius", ref, "--format", "json", config=config, env={}).seconds
-        for ref in refs
-    ]
-    out["blast_cli_p95_s"] = p95(cli)
-    gaps = steward("ownership", "gaps", "--format", "json", config=config, env={})
-    out["report_gaps_s"] = gaps.seconds
-    publish = json_tail(python(PUBLISH, str(database)))
-    out["publish_s"] = publish["publish_s"]
-    out["snapshot_bytes"] = publish["bytes"]
-    out["codeowners"] = floors.codeowners(data)
+        with step("full ingest"):
+            full_run = steward("ingest", config=config, env=env)
+            out["ingest_full_s"] = full_run.seconds
+            out["ingest_full_rss_mb"] = full_run.peak_rss_mb
+            out["ingest_full_rc"] = full_run.returncode
+            out["store"] = json_tail(python(SOURCE_SECONDS, str(database)))
+            if full:
+                out["history_after_full"] = json_tail(python(HISTORY, str(database)))
+        with step("re-ingest, no change"):
+            out["ingest_unchanged_s"] = steward("ingest", config=config, env=env).seconds
+            out["store_unchanged"] = json_tail(python(SOURCE_SECONDS, str(database)))
+            if full:
+                out["history_after_unchanged"] = json_tail(python(HISTORY, str(database)))
+        with step("re-ingest, 1 % changed"):
+            changed = generate.change_repos(data, 0.01)
+            out["ingest_1pct_s"] = steward("ingest", config=config, env=env).seconds
+            out["ingest_1pct_repos"] = len(changed)
+            out["store_1pct"] = json_tail(python(SOURCE_SECONDS, str(database)))
+            if full:
+                out["history_after_1pct"] = json_tail(python(HISTORY, str(database)))
+                out.update(_history_growth(out))
+    with step("floor: CSafeLoader"):
+        out["floor_csafeloader"] = floors.csafeloader(data)
+    with step("scorecards"):
+        before = json_tail(python(HISTORY, str(database))) if full else None
+        out["scorecards_s"] = steward("scorecard", "run", config=config, env={}).seconds
+        if before is not None:
+            after = json_tail(python(HISTORY, str(database)))
+            out.setdefault("history_growth", {})["scorecard_run"] = {
+                "bytes": after["bytes"] - before["bytes"],
+                "rows": {
+                    t: n - before["rows"].get(t, 0)
+                    for t, n in after["rows"].items()
+                    if n != before["rows"].get(t, 0)
+                },
+            }
+    with step("floor: DuckDB bulk load"):
+        out["floor_bulk_load"] = floors.duckdb_bulk_load(database)
+    refs: list[str] = []
+    with step("graph build, blast radius in-process"):
+        graph = json_tail(python(GRAPH_BUILD, str(database), "1000" if full else "200"))
+        out["graph_build_s"] = graph["build_s"]
+        out["graph_edges"] = graph["edges"]
+        out["blast_inprocess_p95_ms"] = graph["blast_p95_ms"]
+        refs = [str(r) for r in graph["refs"]]  # type: ignore[attr-defined]
     if full:
-        out["codeowners_large"] = floors.codeowners_large()
-    if _has(["report", "ownership-gaps"]):
+        l_only(step, data, database, refs)
+
+
+def l_only(step: Steps, data: Path, database: Path, refs: list[str]) -> None:
+    """The figures measured at L only: whole commands whose floors are other processes, the
+    CODEOWNERS peers, the Parquet export, ``steward serve`` under load."""
+    out = step.out
+    config = data / "steward.yaml"
+    with step("blast radius, CLI"):
+        cli = [
+            steward("graph", "blast-radius", ref, "--format", "json", config=config, env={})
+            for ref in refs[:BLAST_CLI_RUNS]
+        ]
+        out["blast_cli_p95_s"] = p95([c.seconds for c in cli])
+        out["blast_cli_runs"] = len(cli)
+    with step("ownership-gaps report"):
+        gaps = steward("ownership", "gaps", "--format", "json", config=config, env={})
+        out["report_gaps_s"] = gaps.seconds
+    with step("weekly report"):
         report = data / "weekly-report.json"
         out["report_weekly_s"] = steward(
             "report", "ownership-gaps", "--format", "json", "--out", str(report),
             config=config, env={},
         ).seconds  # fmt: skip
-    if _has(["export", "parquet"]):
+    with step("snapshot publish"):
+        publish = json_tail(python(PUBLISH, str(database)))
+        out["publish_s"] = publish["publish_s"]
+        out["snapshot_bytes"] = publish["bytes"]
+    with step("CODEOWNERS vs the PyPI package, generated monorepos"):
+        out["codeowners"] = floors.codeowners(data)
+    with step("CODEOWNERS vs the PyPI package, one 500-rule file"):
+        out["codeowners_large"] = floors.codeowners_large()
+    with step("Parquet export"):
         out.update(_parquet(data, config))
-    if _has_serve():
+    with step("steward serve under load"), standins(data) as env:
         teams = [f"team-{t:04d}" for t in range(int(out["manifest"]["teams"]))]
-        with standins(data) as env:
-            try:
-                out.update(serve_load.measure(config, env, list(graph["refs"]), teams))
-            except Exception as exc:  # the figures measured so far are still reported
-                out["serve_error"] = repr(exc)  # type: ignore[call-overload]
-    return out
-
-
-def _has(command: list[str]) -> bool:
-    return run([STEWARD, *command, "--help"], check=False).returncode == 0
-
-
-def _has_serve() -> bool:
-    return _has(["serve"])
+        try:
+            out.update(serve_load.measure(config, env, refs, teams))
+        except Exception as exc:  # the figures measured so far are still reported
+            out["serve_error"] = repr(exc)
+            raise
 
 
 READ_PARQUET = r"""
@@ -280,6 +321,7 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     return {
+        "load_before": list(os.getloadavg()),
         "cpus": os.cpu_count(),
         "cpu": model,
         "python": platform.python_version(),
@@ -290,7 +332,19 @@ def machine() -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default="S,M,L")
+    parser.add_argument(
+        "--fresh", action="store_true", help="regenerate the data even if bench-data/ holds it"
+    )
+    parser.add_argument(
+        "--all-rows",
+        action="store_true",
+        help="every row at every size (try the L-only rows on S)",
+    )
+    parser.add_argument("--render", type=Path, help="print the table of an earlier JSON result")
     args = parser.parse_args()
+    if args.render:
+        print(render(json.loads(args.render.read_text())))
+        return
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     started = datetime.now(UTC)
     report: dict[str, Any] = {
@@ -300,15 +354,21 @@ def main() -> None:
         "startup": startup(),
         "sizes": {},
     }
-    for size in sizes:
-        print(f"# organisation {size} …", file=sys.stderr, flush=True)
-        report["sizes"][size] = bench_size(
-            size, blast_cli=20 if size == "L" else 5, full=size == "L"
-        )
-    report["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{started:%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(report, indent=2))
+
+    def save() -> None:
+        report["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 1)
+        report["machine"]["load_after"] = list(os.getloadavg())
+        path.write_text(json.dumps(report, indent=2))
+
+    for size in sizes:
+        print(f"# organisation {size} …", file=sys.stderr, flush=True)
+        report["sizes"][size] = {}
+        bench_size(
+            size, report["sizes"][size], save, full=size == "L" or args.all_rows, fresh=args.fresh
+        )
+    save()
     print(render(report))
     print(f"\n(written to {path.relative_to(ROOT)})")
 

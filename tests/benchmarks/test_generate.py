@@ -75,3 +75,20 @@ def test_change_repos_commits_on_top_and_keeps_the_tree(tmp_path: Path) -> None:
     path = changed_files[0]
     assert (repo / path).read_text() == _git(repo, "show", f"HEAD:{path}")
     assert json.loads((data / "manifest.json").read_text())["changed"] is True
+
+
+def test_change_rounds_count_on_so_reused_data_changes_on_every_run(tmp_path: Path) -> None:
+    generate(TINY, tmp_path / "org", seed=3)
+    data = tmp_path / "org"
+    first = change_repos(data, 0.25)
+    second = change_repos(data, 0.25)
+    assert json.loads((data / "manifest.json").read_text())["change_rounds"] == 2
+    assert first != second  # each round picks its own repositories
+    assert set(first) & set(second)  # and a repository changed twice changes again
+    for name in second:
+        repo = data / "repos" / name
+        assert _git(repo, "diff", "--name-only", "HEAD~1", "HEAD").split()
+        catalog = repo / "catalog-info.yaml"
+        if catalog.is_file():
+            text = catalog.read_text()
+            assert text.count("(rev 2) HTTP API of") == 1 and "(rev 1)" not in text
