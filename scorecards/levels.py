@@ -63,8 +63,24 @@ def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard, run_id: int) -
     dep_checks = [c for c in card.checks if isinstance(c.params, DependenciesReachLevel)]
     if not dep_checks:
         return 0
+    first_with: dict[tuple[str, tuple[str, ...]], str] = {}
     for check in dep_checks:
         assert isinstance(check.params, DependenciesReachLevel)
+        dep_card = check.params.scorecard or card.id
+        same = (dep_card, tuple(sorted(check.params.relations)))
+        params = {**sc, "check_id": check.id}
+        if same in first_with:  # the same edges as an earlier check: copied, not joined again
+            con.execute(
+                f"""
+                INSERT INTO _sc_dep_edges
+                SELECT e.scorecard, $check_id, e.ref, e.dependency, {_EXEMPTED}
+                FROM _sc_dep_edges e JOIN _sc_scope s ON s.scorecard = $scorecard AND s.ref = e.ref
+                WHERE e.scorecard = $scorecard AND e.check_id = $first
+                """,
+                {**params, "first": first_with[same]},
+            )
+            continue
+        first_with[same] = check.id
         con.execute(
             f"""
             INSERT INTO _sc_dep_edges
@@ -76,12 +92,7 @@ def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard, run_id: int) -
               AND (d.ref IS NOT NULL
                    OR r.target_ref NOT IN (SELECT ref FROM entities))  -- dangling: not ready
             """,
-            {
-                **sc,
-                "check_id": check.id,
-                "dep_card": check.params.scorecard or card.id,
-                "relations": check.params.relations,
-            },
+            {**params, "dep_card": dep_card, "relations": check.params.relations},
         )
     rounds = 0
     while rounds < MAX_ROUNDS:

@@ -320,3 +320,32 @@ def test_applied_reflects_each_scorecards_latest_run(env: Env) -> None:
         "SELECT DISTINCT exemption_line FROM scorecard_result_rows WHERE scorecard = 'other' "
         "AND state = 'exempt'"
     ) == [(3,)]
+
+
+def test_dependency_checks_sharing_edges_keep_their_own_exemptions(env: Env) -> None:
+    """Two dependency checks over the same relations share one edge set (copied for the
+    second); an exemption of the second check must not leak into the first, nor the reverse."""
+    env.card(
+        """\
+        - {id: pd, title: P, level: silver, type: annotation, key: pagerduty.com/service-id}
+        - {id: deps-silver, title: S, level: gold, type: dependencies_reach_level,
+           required_level: silver}
+        - {id: deps-gold, title: G, level: gold, type: dependencies_reach_level,
+           required_level: gold}
+        """
+    )
+    exempt(env, "entity: web, check: deps-gold, reason: api is fine., expires: 2099-01-01")
+    env.run()
+    assert env.states("deps-silver")["web"] == (
+        "pass",
+        "all 1 dependencies reach silver",
+    )
+    assert env.states("deps-gold")["web"] == (
+        "exempt",
+        "fail (exempt): 1 of 1 dependencies below gold: component:default/api (silver)",
+    )
+    assert env.states("deps-gold")["api"] == (
+        "fail",
+        "1 of 1 dependencies below gold: component:default/db-svc (bronze)",
+    )
+    assert env.levels()["web"] == "gold" and env.levels()["api"] == "silver"
