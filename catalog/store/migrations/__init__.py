@@ -13,6 +13,7 @@ from catalog.store.migrations import (
     m0005_scorecards,
     m0006_store_meta,
     m0007_scorecard_semantics,
+    m0008_materialised_ownership,
 )
 from catalog.store.schema import Migration, SnapshotTable
 
@@ -26,6 +27,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0005_scorecards,
         m0006_store_meta,
         m0007_scorecard_semantics,
+        m0008_materialised_ownership,
     )
 )
 assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1)), "gap in migrations"
