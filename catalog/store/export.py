@@ -40,7 +40,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from catalog.errors import StewardError
-from catalog.store.migrations.m0008_materialised_ownership import MATERIALISED
+from catalog.store.migrations.m0008_materialised_ownership import PUBLIC_TABLES
 
 HISTORY_TIME_COLUMNS = ("started_at", "evaluated_at")
 PARTITION = "day"
@@ -72,13 +72,12 @@ class Export:
 def public_views(cur: duckdb.DuckDBPyConnection) -> list[str]:
     """The documented views, and the tables that materialise documented views (``ownership``,
     ``ownership_conflicts``: tables since migration 8, views in older databases)."""
-    materialised = [table for table, _, _ in MATERIALISED]
     rows = cur.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' "
         "AND NOT starts_with(view_name, '_') "
         "UNION SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
         "AND list_contains(?, table_name) ORDER BY 1",
-        [materialised],
+        [list(PUBLIC_TABLES)],
     ).fetchall()
     return [str(r[0]) for r in rows]
 

@@ -27,8 +27,8 @@ _KEY = "g.subject = n.subject AND g.gap = n.gap AND g.detail = n.detail"
 
 
 def refresh_ownership(con: duckdb.DuckDBPyConnection) -> None:
-    """Refill ``ownership`` and ``ownership_conflicts`` from their live views, set-based, in
-    order (the conflicts are computed from the fresh ``ownership`` table).
+    """Refill ``_resolved_claims``, ``ownership`` and ``ownership_conflicts`` from their views,
+    set-based, in order (each reads the tables refilled before it).
 
     Must run inside a transaction, so that readers switch from one run's rows to the next's
     all at once."""

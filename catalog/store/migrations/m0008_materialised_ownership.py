@@ -12,13 +12,18 @@ the gaps into ``gap_episodes``, all in one transaction: a reader sees ownership,
 gaps of the same pipeline run. Between a source's load and the gaps step of the same pipeline
 the tables still show the previous run (documented in docs/ownership.md and docs/sql.md).
 
-``_ownership_live`` gives the same rows as migration 2's view; it aggregates each subject's
-claims in one grouped pass instead of a correlated subquery per subject.
-``_ownership_conflicts_live`` reads the ``ownership`` table, so the gaps step refreshes
-``ownership`` first. ``_gaps_now`` stays a view (the gaps step reads it once per run; the
-current gaps are the open rows of ``gap_episodes``); through ``_gaps_codeowners`` it now reads
-the fresh ``ownership_conflicts`` table instead of resolving ownership twice more, and
-``_gaps_cloud`` reads ``cloud_resource_rows`` instead of building every resource's tags JSON.
+The gaps step first copies the claims that have an owner into ``_resolved_claims`` (the
+``ownership_claims`` view joins CODEOWNERS rows and PagerDuty services to the catalog's
+annotations: evaluated once per run instead of once per reader; the report's owner suggestions
+read this table too); ``_ownership_live`` and ``_ownership_conflicts_live`` read it, and the
+conflicts read the fresh ``ownership`` table. ``_ownership_live`` gives the same rows as
+migration 2's view; it aggregates over distinct claims in grouped passes instead of a
+correlated subquery per subject and a ``count(DISTINCT …)`` window (L: 2.3 s -> 0.9 s).
+
+``_gaps_now`` stays a view (the gaps step reads it once per run; the current gaps are the open
+rows of ``gap_episodes``); through ``_gaps_codeowners`` it now reads the fresh
+``ownership_conflicts`` table instead of resolving ownership twice more, and ``_gaps_cloud``
+reads ``cloud_resource_rows`` instead of building every resource's tags JSON.
 """
 
 from __future__ import annotations
@@ -26,34 +31,42 @@ from __future__ import annotations
 from catalog.store.schema import Migration
 
 MATERIALISED: tuple[tuple[str, str, str], ...] = (
+    ("_resolved_claims", "_resolved_claims_live", "subject"),
     ("ownership", "_ownership_live", "ref"),
     ("ownership_conflicts", "_ownership_conflicts_live", "subject, role, source"),
 )
-"""(public table, live view it is filled from, sort order), in refresh order."""
+"""(table, the view it is refilled from, sort order), in refresh order: each view reads the
+tables refilled before it."""
 
-_OWNER = "{'owner': owner, 'role': role, 'source': source}"
+PUBLIC_TABLES = ("ownership", "ownership_conflicts")
 
-_SQL = f"""
+_SQL = """
+-- the claims with an owner, as the gaps step saw them: ownership_claims is a union of views
+-- (CODEOWNERS and PagerDuty claims are joined to the catalog on annotations), evaluated once
+CREATE VIEW _resolved_claims_live AS
+SELECT subject, owner, owner_raw, role, source, evidence
+FROM ownership_claims WHERE owner IS NOT NULL;
+CREATE TABLE _resolved_claims AS SELECT * FROM _resolved_claims_live ORDER BY subject;
+
 -- the resolved owner: the catalog's spec.owner wins; otherwise the owner most sources claim
 CREATE VIEW _ownership_live AS
-WITH claims AS (
-  SELECT subject, owner, role, source FROM ownership_claims WHERE owner IS NOT NULL
-),
-ranked AS (
-  SELECT subject, owner, role,
-         count(DISTINCT source) OVER (PARTITION BY subject, owner) AS support,
-         CASE role WHEN 'owner' THEN 0 WHEN 'codeowner' THEN 1 WHEN 'infra' THEN 2 ELSE 3 END
-           AS priority
-  FROM claims
+WITH claims AS (SELECT DISTINCT subject, owner, role, source FROM _resolved_claims),
+support AS (
+  SELECT subject, owner, count(*) AS support
+  FROM (SELECT DISTINCT subject, owner, source FROM claims) GROUP BY subject, owner
 ),
 best AS (
-  SELECT subject,
-         first(owner ORDER BY priority, support DESC, owner) AS owner,
-         first(role ORDER BY priority, support DESC, owner) AS resolved_from
-  FROM ranked GROUP BY subject
+  SELECT c.subject,
+         arg_min(c.owner, (p.priority, -s.support, c.owner)) AS owner,
+         arg_min(c.role, (p.priority, -s.support, c.owner)) AS resolved_from
+  FROM claims c JOIN support s USING (subject, owner)
+  CROSS JOIN LATERAL (SELECT CASE c.role WHEN 'owner' THEN 0 WHEN 'codeowner' THEN 1
+                                         WHEN 'infra' THEN 2 ELSE 3 END AS priority) p
+  GROUP BY c.subject
 ),
 all_owners AS (
-  SELECT subject, list(DISTINCT {_OWNER} ORDER BY {_OWNER}) AS owners
+  SELECT subject, list({'owner': owner, 'role': role, 'source': source}
+                       ORDER BY {'owner': owner, 'role': role, 'source': source}) AS owners
   FROM claims GROUP BY subject
 ),
 per_source AS (
@@ -61,9 +74,9 @@ per_source AS (
 ),
 agreement AS (
   SELECT b.subject,
-         list(DISTINCT p.source ORDER BY p.source)
+         list(p.source ORDER BY p.source)
            FILTER (WHERE list_contains(p.owners, b.owner)) AS agreeing_sources,
-         list(DISTINCT p.source ORDER BY p.source)
+         list(p.source ORDER BY p.source)
            FILTER (WHERE NOT list_contains(p.owners, b.owner)) AS disagreeing_sources
   FROM best b JOIN per_source p USING (subject)
   GROUP BY b.subject
@@ -80,9 +93,9 @@ CREATE VIEW _ownership_conflicts_live AS
 SELECT o.ref AS subject, o.owner AS resolved_owner, c.role, c.source,
        list(DISTINCT c.owner ORDER BY c.owner) AS claimed_owners,
        list(DISTINCT c.evidence ORDER BY c.evidence) AS evidence
-FROM ownership o JOIN ownership_claims c ON c.subject = o.ref
+FROM ownership o JOIN _resolved_claims c ON c.subject = o.ref
 LEFT JOIN _group_members gm ON gm.group_ref = o.owner AND gm.member = c.owner
-WHERE c.owner IS NOT NULL AND c.role IN ('codeowner', 'infra')
+WHERE c.role IN ('codeowner', 'infra')
 GROUP BY o.ref, o.owner, c.role, c.source
 HAVING NOT bool_or(c.owner = o.owner OR gm.member IS NOT NULL);
 
