@@ -53,24 +53,27 @@ def build_report(
     episodes = _episodes(cur, first.start, week.end)
     team_of = _teams(cur, {e.subject for e in episodes})
     parents = _group_parents(cur)
-    end = min(week.end, now)
+    end = min(week.end, now).astimezone(UTC)
 
     totals = _counts(episodes, week, end)
     own: dict[str | None, list[Episode]] = defaultdict(list)
     for episode in episodes:
         own[team_of.get(episode.subject)].append(episode)
-    rollup: dict[str, list[Episode]] = defaultdict(list)
-    for team, items in own.items():
+    own_counts = {team: _counts(items, week, end) for team, items in own.items()}
+    # counts add up: a group's roll-up is the sum of its own and every group's below it
+    rollup: dict[str, Counts] = {}
+    for team, counts in own_counts.items():
         for ancestor in _ancestors(team, parents):
-            rollup[ancestor].extend(items)
+            rollup[ancestor] = _add(rollup[ancestor], counts) if ancestor in rollup else counts
 
     def section(team: str | None) -> TeamSection:
         mine = own.get(team, [])
+        mine_counts = own_counts.get(team) or Counts()
         return TeamSection(
             team=team,
             parent=parents.get(team) if team else None,
-            rollup=_counts(rollup[team] if team else mine, week, end),
-            own=_counts(mine, week, end),
+            rollup=rollup[team] if team else mine_counts,
+            own=mine_counts,
             new=_items([e for e in mine if e.is_new(week)], end),
             resolved=_items([e for e in mine if e.is_resolved(week)], end),
             open=sorted(
@@ -79,15 +82,11 @@ def build_report(
             ),
         )
 
-    teams = [
-        section(team)
-        for team in _tree_order(set(rollup), parents)
-        if _active(_counts(rollup[team], week, end))
-    ]
+    teams = [section(team) for team in _tree_order(set(rollup), parents) if _active(rollup[team])]
     trend = []
     for back in range(TREND_WEEKS - 1, -1, -1):
         w = week.previous(back)
-        counts = _counts(episodes, w, min(w.end, now))
+        counts = _counts(episodes, w, min(w.end, now).astimezone(UTC))
         trend.append(
             TrendPoint(week=str(w), open=counts.open, new=counts.new, resolved=counts.resolved)
         )
@@ -113,6 +112,15 @@ def build_report(
 
 def _active(counts: Counts) -> bool:
     return bool(counts.open or counts.new or counts.resolved or counts.open_previous_week)
+
+
+def _add(a: Counts, b: Counts) -> Counts:
+    return Counts(
+        open=a.open + b.open,
+        new=a.new + b.new,
+        resolved=a.resolved + b.resolved,
+        open_previous_week=a.open_previous_week + b.open_previous_week,
+    )
 
 
 def _counts(episodes: list[Episode], week: IsoWeek, end: datetime) -> Counts:
@@ -143,12 +151,26 @@ def _items(episodes: list[Episode], end: datetime) -> list[GapItem]:
 
 
 def _episodes(cur: duckdb.DuckDBPyConnection, since: datetime, until: datetime) -> list[Episode]:
+    # Times arrive as naive UTC and get the same tzinfo object as the weeks' bounds: comparing
+    # datetimes with two different tzinfo objects (DuckDB's ZoneInfo, datetime.UTC) calls
+    # utcoffset() on both, which made the report's counting passes ~10x slower at L.
     rows = cur.execute(
-        "SELECT subject, gap, detail, evidence, first_seen, closed_at FROM gap_episodes "
+        "SELECT subject, gap, detail, evidence, timezone('UTC', first_seen), "
+        "timezone('UTC', closed_at) FROM gap_episodes "
         "WHERE first_seen < $until AND (closed_at IS NULL OR closed_at >= $since)",
         {"since": since, "until": until},
     ).fetchall()
-    return [Episode(*row) for row in rows]
+    return [
+        Episode(
+            subject,
+            gap,
+            detail,
+            evidence,
+            first_seen.replace(tzinfo=UTC),
+            None if closed_at is None else closed_at.replace(tzinfo=UTC),
+        )
+        for subject, gap, detail, evidence, first_seen, closed_at in rows
+    ]
 
 
 def _teams(cur: duckdb.DuckDBPyConnection, subjects: set[str]) -> dict[str, str]:

@@ -63,11 +63,15 @@ known AS (SELECT ref FROM entities WHERE kind IN ('group', 'user')),
 problem_files AS (  -- entities the catalog rejected (e.g. no spec.owner) keep their file
   SELECT DISTINCT ref AS subject, location FROM catalog_problems
   WHERE ref IN (SELECT subject FROM wanted)
+),
+claims AS (  -- the claims the last gaps step resolved owners from (see migration 8)
+  SELECT subject, owner, owner_raw, role, evidence FROM _resolved_claims
+  WHERE role IN ('codeowner', 'oncall', 'infra') AND subject IN (SELECT subject FROM wanted)
 )
 SELECT c.subject, 'codeowners' AS kind, c.owner,
        'CODEOWNERS ' || c.evidence || ' (' || c.owner_raw || ')' AS detail
-FROM ownership_claims c
-WHERE c.role = 'codeowner' AND c.subject IN (SELECT subject FROM wanted)
+FROM claims c
+WHERE c.role = 'codeowner'
 UNION ALL
 SELECT p.subject, 'codeowners', o.guess,
        'CODEOWNERS ' || r.repo || ':' || r.codeowners_file || ':' || r.rule_line
@@ -78,17 +82,17 @@ CROSS JOIN LATERAL (SELECT unnest(r.owners_raw) AS raw, unnest(r.owner_guess) AS
 WHERE p.subject NOT IN (SELECT ref FROM entities)
 UNION ALL
 SELECT c.subject, 'pagerduty', c.owner, 'PagerDuty ' || c.evidence
-FROM ownership_claims c
-WHERE c.role = 'oncall' AND c.subject IN (SELECT subject FROM wanted)
+FROM claims c
+WHERE c.role = 'oncall'
 UNION ALL
 SELECT c.subject, 'cloud_tag', c.owner, 'AWS tag on ' || c.evidence
-FROM ownership_claims c
-WHERE c.role = 'infra' AND c.subject IN (SELECT subject FROM wanted)
+FROM claims c
+WHERE c.role = 'infra'
 UNION ALL
 SELECT r.arn, 'cloud_tag', e.owner,
        'tag ' || r.component_tag || ' names ' || e.ref || ', owned by ' || e.owner
-FROM cloud_resources r JOIN entities e ON e.ref = r.component_ref
-WHERE r.arn IN (SELECT subject FROM wanted) AND e.owner IS NOT NULL
+FROM cloud_resource_rows r JOIN entities e ON e.ref = r.component_ref
+WHERE r.valid_to IS NULL AND r.arn IN (SELECT subject FROM wanted) AND e.owner IS NOT NULL
 UNION ALL
 SELECT e.ref, 'system', s.owner, 'owner of its system ' || s.ref
 FROM entities e JOIN entities s ON s.ref = e.system
@@ -168,8 +172,10 @@ def _unknown_owner_names(
         WHERE ref IN (SELECT unnest($s::VARCHAR[])) AND owner IS NOT NULL
           AND owner NOT IN (SELECT ref FROM entities WHERE kind IN ('group', 'user'))
         UNION ALL
-        SELECT arn, coalesce(owner_ref, tags->>owner_tag) FROM cloud_resources
-        WHERE arn IN (SELECT unnest($s::VARCHAR[])) AND owner_tag IS NOT NULL
+        SELECT arn, coalesce(owner_ref, tag_values[list_position(tag_keys, owner_tag)])
+        FROM cloud_resource_rows  -- not the cloud_resources view: it builds every tags JSON
+        WHERE valid_to IS NULL AND arn IN (SELECT unnest($s::VARCHAR[]))
+          AND owner_tag IS NOT NULL
         """,
         {"s": subjects},
     ).fetchall()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 
 from catalog.errors import ConfigError
 
@@ -33,12 +34,12 @@ class IsoWeek:
         iso = moment.astimezone(UTC).isocalendar()
         return cls(iso.year, iso.week)
 
-    @property
+    @cached_property  # read for every gap of the report: computed once per week
     def start(self) -> datetime:
         monday = date.fromisocalendar(self.year, self.week, 1)
         return datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
 
-    @property
+    @cached_property
     def end(self) -> datetime:
         return self.start + timedelta(days=7)
 
