@@ -33,7 +33,9 @@ def ownership_of(con: duckdb.DuckDBPyConnection, text: str) -> dict[str, Any]:
     )
     claims = dict_rows(
         con.execute(
-            "SELECT owner, owner_raw, role, source, evidence, observed_at FROM ownership_claims "
+            # the claims as the last gaps step saw them (the ones ``ownership`` was resolved
+            # from): a lookup, where the ownership_claims view joins every source's claims
+            "SELECT owner, owner_raw, role, source, evidence, observed_at FROM _resolved_claims "
             "WHERE subject = ? ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'codeowner' THEN 1 "
             "WHEN 'infra' THEN 2 ELSE 3 END, source, owner, evidence",
             [ref],
