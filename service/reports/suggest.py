@@ -146,7 +146,7 @@ def suggest_owners(
             Suggestion(
                 owner=owner,
                 score=sum(WEIGHTS[k] for k in {e.kind for e in items}),
-                evidence=sorted(items, key=lambda e: -WEIGHTS[e.kind]),
+                evidence=sorted(items, key=lambda e: (-WEIGHTS[e.kind], e.kind, e.detail)),
             )
             for owner, items in evidence.get(gap["subject"], {}).items()
         ]
