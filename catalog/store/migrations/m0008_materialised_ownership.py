@@ -4,8 +4,8 @@ As views they resolved every subject's owner from every claim on each read: a lo
 ref (``SELECT … FROM ownership WHERE ref = ?``) cost as much as resolving all 50,000 (seconds
 at 300,000 claims), and the gaps step, the scorecards, the API and the export each paid it
 again. Now the definitions live on as ``_ownership_live`` and ``_ownership_conflicts_live``,
-and tables with the public names and the same columns and types hold their rows, sorted by
-``ref``/``subject`` so that DuckDB's zone maps make a per-ref read a lookup.
+and tables with the public names and the same columns and types hold their rows; an index on
+``ownership.ref`` makes a per-ref read a lookup.
 
 The gaps step (``catalog.store.gaps.refresh_gap_episodes``) refills both tables and then folds
 the gaps into ``gap_episodes``, all in one transaction: a reader sees ownership, conflicts and
@@ -88,6 +88,10 @@ FROM best b JOIN all_owners a USING (subject) JOIN agreement g USING (subject);
 
 DROP VIEW ownership;
 CREATE TABLE ownership AS SELECT * FROM _ownership_live ORDER BY ref;
+-- the API reads one ref at a time: L, median of 50 refs, 0.7 ms with the index, 3.3 ms by scan
+-- (sorted or not: 48,000 rows are one row group, so zone maps do not help); refilling costs
+-- ~0.5 s more. Not on _resolved_claims: 4 ms -> 1 ms per read, but +3 s per refill at L.
+CREATE INDEX ownership_ref ON ownership (ref);
 
 -- a role/source whose claims do not include the resolved owner (on-call is shared by design)
 CREATE VIEW _ownership_conflicts_live AS
