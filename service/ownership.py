@@ -33,11 +33,14 @@ def ownership_of(con: duckdb.DuckDBPyConnection, text: str) -> dict[str, Any]:
     )
     claims = dict_rows(
         con.execute(
-            # the claims as the last gaps step saw them (the ones ``ownership`` was resolved
-            # from): a lookup, where the ownership_claims view joins every source's claims
-            "SELECT owner, owner_raw, role, source, evidence, observed_at FROM _resolved_claims "
-            "WHERE subject = ? ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'codeowner' THEN 1 "
-            "WHEN 'infra' THEN 2 ELSE 3 END, source, owner, evidence",
+            # the claims ``ownership`` was resolved from, kept by the store at every load: a
+            # lookup, where the ownership_claims view joins every source's claims
+            "SELECT c.owner, c.owner_raw, c.role, c.source, c.evidence, "
+            "s.last_seen AS observed_at FROM _resolved_claims c "
+            "LEFT JOIN source_last_seen s USING (source) "
+            "WHERE c.subject = ? ORDER BY CASE c.role WHEN 'owner' THEN 0 "
+            "WHEN 'codeowner' THEN 1 WHEN 'infra' THEN 2 ELSE 3 END, c.source, c.owner, "
+            "c.evidence",
             [ref],
         )
     )

@@ -1,5 +1,4 @@
-"""The gaps step: the materialised ownership tables refilled, then ``_gaps_now`` (a view over
-current data) folded into ``gap_episodes``, in the caller's one transaction.
+"""Gap episodes: ``_gaps_now`` (a view over current data) folded into ``gap_episodes``.
 
 A gap seen again extends its open episode (``last_seen``); a gap no longer seen closes its
 episode; a gap that comes back opens a new episode, so ``ownership_gaps.earlier_episodes``
@@ -11,8 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import duckdb
-
-from catalog.store.migrations.m0008_materialised_ownership import MATERIALISED
 
 _STALE = """
 SELECT e.ref AS subject, 'stale' AS gap,
@@ -26,30 +23,7 @@ WHERE s.last_seen < $now - to_days(CAST($days AS INTEGER))
 _KEY = "g.subject = n.subject AND g.gap = n.gap AND g.detail = n.detail"
 
 
-def refresh_ownership(con: duckdb.DuckDBPyConnection) -> None:
-    """Refill ``_resolved_claims``, ``ownership`` and ``ownership_conflicts`` from their views,
-    set-based, in order (each reads the tables refilled before it).
-
-    Must run inside a transaction, so that readers switch from one run's rows to the next's
-    all at once."""
-    for table, live, order in MATERIALISED:
-        con.execute(f"DELETE FROM {table}")
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {live} ORDER BY {order}")
-
-
 def refresh_gap_episodes(
-    con: duckdb.DuckDBPyConnection, now: datetime, stale_after_days: int | None
-) -> int:
-    """The gaps step: refresh the ownership tables, then fold the current gaps (which read
-    them) into the episode history; returns how many gaps are open.
-
-    Must run inside a transaction.
-    """
-    refresh_ownership(con)
-    return fold_gap_episodes(con, now, stale_after_days)
-
-
-def fold_gap_episodes(
     con: duckdb.DuckDBPyConnection, now: datetime, stale_after_days: int | None
 ) -> int:
     """Fold the current gaps into the episode history; returns how many gaps are open.

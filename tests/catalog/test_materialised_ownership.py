@@ -1,11 +1,10 @@
-"""``ownership`` and ``ownership_conflicts`` as tables (migration 8), refilled by the gaps step.
+"""``ownership`` and ``ownership_conflicts`` as tables (migration 8), refilled at every load.
 
 Real catalog files and CODEOWNERS in real git repositories, loaded by the real sources.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,6 @@ import pytest
 import catalog.store.store as store_module
 from catalog.store import Store
 from catalog.store.export import public_views
-from catalog.store.gaps import fold_gap_episodes
 from catalog.store.migrations.m0008_materialised_ownership import MATERIALISED
 from ingest.catalog_files import CatalogFilesConfig, CatalogFilesSource
 from ingest.codeowners import CodeownersConfig, CodeownersSource
@@ -134,11 +132,9 @@ def test_tables_have_the_columns_and_types_of_their_live_views(org: Org) -> None
             assert {"ownership", "ownership_conflicts"} <= set(public_views(cur))
 
 
-def test_the_gaps_step_refreshes_them(org: Org) -> None:
+def test_every_load_refreshes_them_in_its_transaction(org: Org) -> None:
     with Store(org.path) as store:
-        org.load(store)
-        assert answers(store)["ownership"] == []  # loaded, the gaps step not run yet
-        store.refresh_gaps()
+        org.load(store)  # no gaps step: the tables follow the loads themselves
         got = answers(store)
         owners = {row[0]: (row[1], row[4], row[5]) for row in got["ownership"]}
         assert owners["component:default/api"] == (
@@ -154,19 +150,19 @@ def test_the_gaps_step_refreshes_them(org: Org) -> None:
         assert [row[:4] for row in got["ownership_conflicts"]] == [
             ("component:default/api", "group:default/team-a", "codeowner", "codeowners")
         ]
-        gaps = {(row[0], row[1]) for row in got["ownership_gaps"]}
+        assert got["ownership_gaps"] == []  # gaps wait for the gaps step
+        store.refresh_gaps()
+        gaps = {(row[0], row[1]) for row in answers(store)["ownership_gaps"]}
         assert ("component:default/api", "codeowners_disagree") in gaps
         assert ("component:default/pay", "unknown_owner") in gaps
 
-        # CODEOWNERS of api now agree: stale until the next gaps step, then gone
+        # CODEOWNERS of api now agree: the conflict is gone with the codeowners load
         commit_file(org.api, "CODEOWNERS", "* @acme/team-a\n")
         org.load(store)
-        assert answers(store)["ownership_conflicts"] == got["ownership_conflicts"]
+        assert answers(store)["ownership_conflicts"] == []
         store.refresh_gaps()
-        after = answers(store)
-        assert after["ownership_conflicts"] == []
         assert ("component:default/api", "codeowners_disagree") not in {
-            (row[0], row[1]) for row in after["ownership_gaps"]
+            (row[0], row[1]) for row in answers(store)["ownership_gaps"]
         }
         with store.reader() as cur:
             for table, live, _ in MATERIALISED:
@@ -181,12 +177,12 @@ def test_a_database_made_at_migration_7_migrates_with_the_same_answers(
 ) -> None:
     with monkeypatch.context() as older_steward:
         older_steward.setattr(store_module, "SCHEMA_VERSION", 7)
+        older_steward.setattr(store_module, "refresh_ownership", lambda con: None)
         with Store(org.path) as store:
             assert store.schema_version() == 7
             assert kinds(store) == {"ownership": "VIEW", "ownership_conflicts": "VIEW"}
             org.load(store)
-            with store.transaction() as con:  # the gaps step of migration 7's code
-                fold_gap_episodes(con, datetime.now(UTC), None)
+            store.refresh_gaps()
             before = answers(store)
     assert before["ownership_conflicts"] and before["ownership_gaps"]
     with Store(org.path) as store:
@@ -194,4 +190,6 @@ def test_a_database_made_at_migration_7_migrates_with_the_same_answers(
         assert kinds(store) == {"ownership": "BASE TABLE", "ownership_conflicts": "BASE TABLE"}
         assert answers(store) == before  # filled by the migration itself
         store.refresh_gaps()  # the gaps step of the new code: the same again
+        assert answers(store) == before
+        org.load(store)  # unchanged sources: nothing loaded, the same answers
         assert answers(store) == before

@@ -1,4 +1,4 @@
-"""Migration 8: ``ownership`` and ``ownership_conflicts`` become tables, refreshed by the gaps step.
+"""Migration 8: ``ownership`` and ``ownership_conflicts`` become tables, refilled at every load.
 
 As views they resolved every subject's owner from every claim on each read: a lookup of one
 ref (``SELECT … FROM ownership WHERE ref = ?``) cost as much as resolving all 50,000 (seconds
@@ -7,23 +7,21 @@ again. Now the definitions live on as ``_ownership_live`` and ``_ownership_confl
 and tables with the public names and the same columns and types hold their rows; an index on
 ``ownership.ref`` makes a per-ref read a lookup.
 
-The gaps step (``catalog.store.gaps.refresh_gap_episodes``) refills both tables and then folds
-the gaps into ``gap_episodes``, all in one transaction: a reader sees ownership, conflicts and
-gaps of the same pipeline run. Between a source's load and the gaps step of the same pipeline
-the tables still show the previous run (documented in docs/ownership.md and docs/sql.md).
-
-The gaps step first copies ``ownership_claims`` into ``_resolved_claims`` (same columns). The
-view joins CODEOWNERS rows and PagerDuty services to the catalog's annotations; the copy is
-evaluated once per run instead of once per reader, the report's owner suggestions read it, and
-a per-subject read of it is a lookup (4 ms against 56 ms for the view at L).
-``_ownership_live`` and ``_ownership_conflicts_live`` read it, and the conflicts read the fresh
-``ownership`` table. ``_ownership_live`` gives the same rows as migration 2's view; it
-aggregates over distinct claims in grouped passes instead of a correlated subquery per subject
-and a ``count(DISTINCT …)`` window (L: 2.3 s -> 0.9 s).
+The store refills them in the transaction of every snapshot load (``Store.finish_run``, see
+``catalog.store.ownership``): they depend only on the current snapshots, so a reader never
+sees them disagree with the loaded claims. It first copies ``ownership_claims`` (without
+``observed_at``, which moves with every run) into ``_resolved_claims``: the view joins
+CODEOWNERS rows and PagerDuty services to the catalog's annotations; the copy is evaluated once
+per load instead of once per reader, the report's owner suggestions read it, and a per-subject
+read of it is a lookup (4 ms against 56 ms for the view at L). ``_ownership_live`` and
+``_ownership_conflicts_live`` read it, and the conflicts read the fresh ``ownership`` table.
+``_ownership_live`` gives the same rows as migration 2's view; it aggregates over distinct
+claims in grouped passes instead of a correlated subquery per subject and a
+``count(DISTINCT …)`` window (L: 2.3 s -> 0.9 s).
 
 ``_gaps_now`` stays a view (the gaps step reads it once per run; the current gaps are the open
-rows of ``gap_episodes``); through ``_gaps_codeowners`` it now reads the fresh
-``ownership_conflicts`` table instead of resolving ownership twice more, and ``_gaps_cloud``
+rows of ``gap_episodes``); through ``_gaps_codeowners`` it now reads the ``ownership_conflicts``
+table instead of resolving ownership twice more, and ``_gaps_cloud``
 reads ``cloud_resource_rows`` instead of building every resource's tags JSON.
 """
 
@@ -42,9 +40,10 @@ tables refilled before it."""
 PUBLIC_TABLES = ("ownership", "ownership_conflicts")
 
 _SQL = """
--- ownership_claims as the gaps step saw it: a union of views (CODEOWNERS and PagerDuty claims
--- are joined to the catalog on annotations), evaluated once per run instead of once per reader
-CREATE VIEW _resolved_claims_live AS SELECT * FROM ownership_claims;
+-- ownership_claims as of the last load: a union of views (CODEOWNERS and PagerDuty claims are
+-- joined to the catalog on annotations), evaluated once per load instead of once per reader
+CREATE VIEW _resolved_claims_live AS
+SELECT subject, owner, owner_raw, role, source, evidence FROM ownership_claims;
 CREATE TABLE _resolved_claims AS SELECT * FROM _resolved_claims_live ORDER BY subject;
 
 -- the resolved owner: the catalog's spec.owner wins; otherwise the owner most sources claim
