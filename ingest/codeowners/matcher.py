@@ -32,13 +32,16 @@ exponentially.
 from __future__ import annotations
 
 import enum
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = [
     "CompiledPattern",
+    "Kind",
     "Mode",
     "PatternError",
     "RuleIndex",
@@ -92,9 +95,7 @@ def _lex(raw: str) -> list[list[_Token]]:
             if "*" not in part and "?" not in part:
                 fast.append([_Lit(part)] if part else [])
             else:
-                fast.append(
-                    [p if p in ("*", "?") else _Lit(p) for p in _WILDCARD.split(part) if p]
-                )
+                fast.append([p if p in ("*", "?") else _Lit(p) for p in _WILDCARD.split(part) if p])
         return fast
     segments: list[list[_Token]] = [[]]
     buf: list[str] = []
@@ -197,41 +198,200 @@ def _segment_literal(seg: _Segment) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class CompiledPattern:
-    """One compiled CODEOWNERS pattern (see the module docstring for the semantics)."""
+# --------------------------------------------------------------------------------------------
+# Shapes: what the index needs to know about a pattern, without a regex.
 
-    pattern: str
-    """The pattern as written in the file."""
+
+class Kind(enum.Enum):
+    """How :class:`RuleIndex` files a pattern (its body's shape)."""
+
+    LITERAL = "literal"
+    """Anchored, no wildcard (``/apps/``, ``docs/README.md``): ``key`` is the path."""
+    NAME = "name"
+    """Floating, one segment (``*.js``, ``logs``, ``**/logs``): ``tail`` tests a last segment."""
+    PARENT = "parent"
+    """Anchored literal directory, then one wildcard segment (``/docs/*.md``, ``/*``): ``key``
+    is the directory ("" for the root), ``tail`` tests the last segment."""
+    UNDER = "under"
+    """Anchored literal directory, ``**``, a literal name (``/apps/**/Dockerfile``): ``key`` is
+    the directory, ``tail`` the name."""
+    GLOB = "glob"
+    """Anything else: matched by a regex."""
+
+
+class SegmentTest(NamedTuple):
+    """Tests one path segment: equal to ``literal``; or ``prefix*suffix`` (one ``*``, and a
+    lone ``*`` is prefix = suffix = ""); or ``regex`` for anything else."""
+
+    literal: str | None
+    prefix: str
+    suffix: str
+    regex: re.Pattern[str] | None
+
+    def matches(self, name: str) -> bool:
+        if self.literal is not None:
+            return name == self.literal
+        if self.regex is not None:
+            return self.regex.fullmatch(name) is not None
+        return (
+            len(name) >= len(self.prefix) + len(self.suffix)
+            and name.startswith(self.prefix)
+            and name.endswith(self.suffix)
+        )
+
+
+def _test_of_text(part: str) -> SegmentTest:
+    """The test of an unescaped segment with at most one ``*`` and no ``?``."""
+    if "*" not in part:
+        return SegmentTest(part, "", "", None)
+    prefix, suffix = part.split("*")
+    return SegmentTest(None, prefix, suffix, None)
+
+
+def _test_of_segment(seg: _Segment) -> SegmentTest:
+    lit = _segment_literal(seg)
+    if lit is not None:
+        return SegmentTest(lit, "", "", None)
+    stars = [i for i, t in enumerate(seg) if t == _STAR]
+    others = [t for t in seg if t != _STAR]
+    if len(stars) == 1 and all(isinstance(t, _Lit) for t in others) and len(others) <= 2:
+        at = stars[0]
+        before = seg[:at]
+        after = seg[at + 1 :]
+        prefix = before[0].text if before and isinstance(before[0], _Lit) else ""
+        suffix = after[0].text if after and isinstance(after[0], _Lit) else ""
+        return SegmentTest(None, prefix, suffix, None)
+    return SegmentTest(None, "", "", re.compile(_segment_regex(seg), re.DOTALL))
+
+
+class Shape(NamedTuple):
     mode: Mode
-    segments: tuple[_Segment, ...]
-    """Body segments, root-anchored; a floating pattern starts with ``**``."""
+    kind: Kind
+    key: str
+    tail: SegmentTest | None
 
-    @cached_property
+
+_NEEDS_LEXER = re.compile(r"[\\\[?]|//")
+
+
+def _fast_shape(raw: str) -> Shape | None:
+    """The shape of a plain pattern (no escapes, ranges, ``?``, ``//``; at most one ``*`` per
+    segment unless the segment is ``**``) straight from the string; None for the others (the
+    lexer decides). Agrees with :func:`_shape_of_segments` (tested on random patterns)."""
+    if _NEEDS_LEXER.search(raw):
+        return None
+    body = raw.strip("/")
+    if not body:
+        return None
+    if "*" not in body:  # a literal (most patterns)
+        mode = Mode.DIR_ONLY if raw[-1] == "/" else Mode.FILE_OR_DIR
+        if raw[0] == "/" or "/" in body:
+            return Shape(mode, Kind.LITERAL, body, None)
+        return Shape(mode, Kind.NAME, "", SegmentTest(body, "", "", None))
+    parts = body.split("/")
+    stars = []
+    for i, part in enumerate(parts):
+        if "*" in part and part != "**":
+            if part.count("*") != 1:
+                return None
+            stars.append(i)
+    n = len(parts)
+    anchored = raw[0] == "/" or n > 1
+    last = parts[-1]
+    if raw[-1] == "/":
+        mode = Mode.DIR_ONLY
+    elif last == "*" and anchored:
+        mode = Mode.EXACT
+    else:
+        mode = Mode.FILE_OR_DIR
+    if "**" in parts:
+        dstars = [i for i, p in enumerate(parts) if p == "**"]
+        if any(b == a + 1 for a, b in itertools.pairwise(dstars)):
+            return None  # ``**/**``: the lexer collapses it
+        if n == 2 and dstars == [0]:
+            return Shape(mode, Kind.NAME, "", _test_of_text(last))  # ``**/name``
+        if mode is Mode.FILE_OR_DIR and dstars == [n - 1] and n > 1:
+            parts.pop()  # ``foo/**`` is ``foo/``
+            mode = Mode.DIR_ONLY
+            n -= 1
+            last = parts[-1]
+        elif dstars == [n - 2] and n >= 3 and not stars:
+            return Shape(mode, Kind.UNDER, "/".join(parts[:-2]), SegmentTest(last, "", "", None))
+        else:
+            return None
+    if not anchored:
+        return Shape(mode, Kind.NAME, "", _test_of_text(last))
+    if not stars:
+        return Shape(mode, Kind.LITERAL, "/".join(parts), None)
+    if stars == [n - 1]:
+        return Shape(mode, Kind.PARENT, "/".join(parts[:-1]), _test_of_text(last))
+    return None
+
+
+def _shape_of_segments(mode: Mode, segs: Sequence[_Segment]) -> Shape:
+    lits = [_segment_literal(s) for s in segs]
+    n = len(segs)
+    if n == 2 and _is_dstar(segs[0]) and not _is_dstar(segs[1]):
+        return Shape(mode, Kind.NAME, "", _test_of_segment(segs[1]))
+    if all(lit is not None for lit in lits):
+        return Shape(mode, Kind.LITERAL, "/".join(lit for lit in lits if lit is not None), None)
+    head = lits[:-1]
+    if all(lit is not None for lit in head) and not _is_dstar(segs[-1]):
+        key = "/".join(lit for lit in head if lit is not None)
+        return Shape(mode, Kind.PARENT, key, _test_of_segment(segs[-1]))
+    head = lits[:-2]
+    if (
+        n >= 3
+        and _is_dstar(segs[-2])
+        and lits[-1] is not None
+        and all(lit is not None for lit in head)
+    ):
+        key = "/".join(lit for lit in head if lit is not None)
+        return Shape(mode, Kind.UNDER, key, SegmentTest(lits[-1], "", "", None))
+    return Shape(mode, Kind.GLOB, "", None)
+
+
+class CompiledPattern:
+    """One compiled CODEOWNERS pattern (see the module docstring for the semantics).
+
+    Only the shape is computed up front (for most patterns straight from the string); the
+    segments and regexes are built on first use — most patterns of a CODEOWNERS never need
+    them."""
+
+    __slots__ = ("_body", "_segments", "key", "kind", "mode", "pattern", "tail")
+
+    def __init__(self, pattern: str, shape: Shape, segments: tuple[_Segment, ...] | None) -> None:
+        self.pattern = pattern
+        """The pattern as written in the file."""
+        self.mode: Mode = shape.mode
+        self.kind: Kind = shape.kind
+        self.key: str = shape.key
+        self.tail: SegmentTest | None = shape.tail
+        self._segments = segments
+        self._body: str | None = None
+
+    def __repr__(self) -> str:
+        return f"CompiledPattern({self.pattern!r}, {self.mode}, {self.kind})"
+
+    @property
+    def segments(self) -> tuple[_Segment, ...]:
+        """Body segments, root-anchored; a floating pattern starts with ``**``."""
+        if self._segments is None:
+            self._segments = _lex_pattern(self.pattern)[1]
+        return self._segments
+
+    @property
     def body(self) -> str:
-        """Regex source that must match a whole target string (file or directory path); built
-        on first use (literal patterns, most of a large CODEOWNERS, never need it)."""
-        return _body_regex(self.segments)
+        """Regex source that must match a whole target string (file or directory path)."""
+        if self._body is None:
+            self._body = _body_regex(self.segments)
+        return self._body
 
     @property
     def anchored(self) -> bool:
         """True when the pattern only matches relative to the repository root."""
-        return not (len(self.segments) == 2 and _is_dstar(self.segments[0]))
-
-    @cached_property
-    def literal(self) -> str | None:
-        """The body as a plain path when it has no wildcards, else None."""
-        parts = [_segment_literal(s) for s in self.segments]
-        if any(p is None for p in parts):
-            return None
-        return "/".join(p for p in parts if p is not None)
-
-    @property
-    def basename(self) -> _Segment | None:
-        """The single segment of a floating (match-at-any-depth) pattern, else None."""
-        if len(self.segments) == 2 and _is_dstar(self.segments[0]):
-            return self.segments[1]
-        return None
+        segs = self.segments
+        return not (len(segs) == 2 and _is_dstar(segs[0]))
 
     @property
     def first_literal(self) -> str | None:
@@ -242,6 +402,7 @@ class CompiledPattern:
 
     @property
     def regex(self) -> re.Pattern[str]:
+        """Matches a file path this pattern matches (itself or through an ancestor)."""
         return _full_regex(self.body, self.mode)
 
     def matches(self, path: str) -> bool:
@@ -260,8 +421,12 @@ class CompiledPattern:
 
 @lru_cache(maxsize=4096)
 def _full_regex(body: str, mode: Mode) -> re.Pattern[str]:
+    return re.compile(_full_source(body, mode), re.DOTALL)
+
+
+def _full_source(body: str, mode: Mode) -> str:
     suffix = {Mode.FILE_OR_DIR: r"(?:/.*)?", Mode.DIR_ONLY: r"/.+", Mode.EXACT: ""}[mode]
-    return re.compile(f"(?:{body}){suffix}", re.DOTALL)
+    return f"(?:{body}){suffix}"
 
 
 def _body_regex(segs: Sequence[_Segment], *, dir_part: bool = False) -> str:
@@ -288,15 +453,18 @@ def _body_regex(segs: Sequence[_Segment], *, dir_part: bool = False) -> str:
     return "".join(parts)
 
 
-@lru_cache(maxsize=8192)
-def compile_pattern(raw: str) -> CompiledPattern:
-    """Compile a raw CODEOWNERS pattern (escapes intact); raises :class:`PatternError`."""
+def _check_raw(raw: str) -> None:
     if not raw:
         raise PatternError("empty pattern")
     if raw.startswith("!"):
         raise PatternError("negation with '!' is not supported in CODEOWNERS")
     if raw.startswith("\\#"):
         raise PatternError("escaping a leading '#' with '\\' is not supported in CODEOWNERS")
+
+
+def _lex_pattern(raw: str) -> tuple[Mode, tuple[_Segment, ...]]:
+    """Mode and body segments of a raw pattern, by the lexer; raises :class:`PatternError`."""
+    _check_raw(raw)
     lexed = _lex(raw)
     leading = False
     while lexed and not lexed[0]:
@@ -331,7 +499,18 @@ def compile_pattern(raw: str) -> CompiledPattern:
     if mode is Mode.FILE_OR_DIR and len(segs) > 1 and _is_dstar(segs[-1]):
         segs.pop()
         mode = Mode.DIR_ONLY
-    return CompiledPattern(pattern=raw, mode=mode, segments=tuple(segs))
+    return mode, tuple(segs)
+
+
+@lru_cache(maxsize=8192)
+def compile_pattern(raw: str) -> CompiledPattern:
+    """Compile a raw CODEOWNERS pattern (escapes intact); raises :class:`PatternError`."""
+    _check_raw(raw)
+    shape = _fast_shape(raw)
+    if shape is not None:
+        return CompiledPattern(raw, shape, None)
+    mode, segs = _lex_pattern(raw)
+    return CompiledPattern(raw, _shape_of_segments(mode, segs), segs)
 
 
 def normalize_path(path: str) -> str:
@@ -349,262 +528,271 @@ def normalize_path(path: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Fast "last matching rule" index
 
+_CACHE_LIMIT = 262_144
+
 
 class _Combined:
-    """Alternation of bodies, last rule first: the first alternative that matches wins."""
+    """Alternation of full-path regexes, last rule first: the first alternative that matches
+    is the last rule that does. Compiled on first use."""
 
-    __slots__ = ("indices", "max_index", "regex")
+    __slots__ = ("_regex", "entries", "indices", "max_index")
 
     def __init__(self, entries: list[tuple[int, str]]) -> None:
-        entries = sorted(entries, key=lambda e: -e[0])
-        self.indices: list[int] = [-1] + [idx for idx, _ in entries]
-        self.max_index: int = entries[0][0]
-        self.regex = re.compile("|".join(f"({body})" for _, body in entries), re.DOTALL)
+        self.entries = sorted(entries, key=lambda e: -e[0])
+        self.indices: list[int] = [-1] + [idx for idx, _ in self.entries]
+        self.max_index: int = self.entries[0][0]
+        self._regex: re.Pattern[str] | None = None
 
     def best(self, s: str) -> int:
-        m = self.regex.fullmatch(s)
+        rx = self._regex
+        if rx is None:
+            rx = self._regex = re.compile(
+                "|".join(f"({src})" for _, src in self.entries), re.DOTALL
+            )
+        m = rx.fullmatch(s)
         if m is None or m.lastindex is None:
             return -1
         return self.indices[m.lastindex]
 
 
-_CACHE_LIMIT = 262_144
-
-
 class _NameIndex:
-    """Floating single-segment patterns (``*.js``, ``README``, ``logs``): they match a target
-    exactly when they match its last segment, so answers are cached per name."""
+    """Floating one-segment patterns (``*.js``, ``README``, ``logs``): they match a target
+    exactly when they match its last segment. Literal names and ``*.ext`` are dict lookups,
+    a lone ``*`` a constant; only other wildcards are tested one by one."""
+
+    __slots__ = ("any", "extension", "literal", "tests")
 
     def __init__(self) -> None:
         self.literal: dict[str, int] = {}
-        self.globs: list[tuple[int, str]] = []
-        self._combined: _Combined | None = None
-        self.cache: dict[str, int] = {}
+        self.extension: dict[str, int] = {}  # ".js" for ``*.js``
+        self.any = -1  # the last lone ``*``
+        self.tests: list[tuple[int, SegmentTest]] = []  # the other wildcards, last rule first
 
-    def add(self, idx: int, seg: _Segment) -> None:
-        lit = _segment_literal(seg)
-        if lit is not None:
-            self.literal[lit] = idx  # later rules overwrite earlier ones
+    def add(self, idx: int, test: SegmentTest) -> None:
+        # later rules overwrite earlier ones
+        if test.literal is not None:
+            self.literal[test.literal] = idx
+        elif test.regex is None and not test.prefix and _is_extension(test.suffix):
+            self.extension[test.suffix] = idx
+        elif test.regex is None and not test.prefix and not test.suffix:
+            self.any = idx
         else:
-            self.globs.append((idx, _segment_regex(seg)))
-
-    def freeze(self) -> None:
-        self._combined = _Combined(self.globs) if self.globs else None
+            self.tests.insert(0, (idx, test))
 
     def compute(self, name: str) -> int:
         best = self.literal.get(name, -1)
-        c = self._combined
-        if c is not None and c.max_index > best:
-            best = max(best, c.best(name))
-        if len(self.cache) >= _CACHE_LIMIT:
-            self.cache.clear()
-        self.cache[name] = best
+        if self.any > best:
+            best = self.any
+        dot = name.rfind(".")
+        if dot >= 0:
+            v = self.extension.get(name[dot:], -1)
+            if v > best:
+                best = v
+        for idx, test in self.tests:
+            if idx <= best:
+                break
+            if test.matches(name):
+                return idx
         return best
 
 
-class _Glob:
-    """A wildcard rule, filed in a trie under its leading literal segments.
-
-    Its regexes are compiled on first use: most globs of a large CODEOWNERS are never reached
-    by the paths asked about, and compiling all of them up front cost more than the lookups."""
-
-    __slots__ = ("_body", "_dir", "_name", "idx", "last", "pat", "prefix")
-
-    def __init__(self, idx: int, pat: CompiledPattern) -> None:
-        prefix: list[str] = []
-        for seg in pat.segments:
-            lit = _segment_literal(seg)
-            if lit is None:
-                break
-            prefix.append(lit)
-        self.idx = idx
-        self.pat = pat
-        self.prefix = tuple(prefix)
-        self.last = _segment_literal(pat.segments[-1])  # a literal last segment: a cheap pre-check
-        self._body: re.Pattern[str] | None = None
-        self._dir: re.Pattern[str] | None = None
-        self._name: re.Pattern[str] | None = None
-
-    @property
-    def body_regex(self) -> re.Pattern[str]:
-        if self._body is None:
-            self._body = re.compile(self.pat.body, re.DOTALL)
-        return self._body
-
-    # For matching files: the directory part, and the last segment (the file name).
-    @property
-    def dir_regex(self) -> re.Pattern[str]:
-        if self._dir is None:
-            segs = self.pat.segments
-            if len(segs) == 1 and _is_dstar(segs[0]):  # ``**``: every file
-                self._dir = re.compile(".*", re.DOTALL)
-            else:
-                self._dir = re.compile(_body_regex(segs[:-1], dir_part=True), re.DOTALL)
-        return self._dir
-
-    @property
-    def name_regex(self) -> re.Pattern[str]:
-        if self._name is None:
-            segs = self.pat.segments
-            if len(segs) == 1 and _is_dstar(segs[0]):
-                self._name = re.compile(".+", re.DOTALL)
-            else:
-                self._name = re.compile(_segment_regex(segs[-1]), re.DOTALL)
-        return self._name
+def _is_extension(suffix: str) -> bool:
+    """``.js``: a dot, then no other dot (``*.js`` matches a name when its last dot starts
+    ``.js`` at the end)."""
+    return suffix[:1] == "." and suffix.count(".") == 1
 
 
-class _Node:
-    """Trie node for one literal directory path; holds the globs whose literal prefix ends
-    here (separately for directory targets and file targets)."""
+# (rule index, test of the last segment), last rule first
+_ParentRules = list[tuple[int, SegmentTest]]
+# (rule index, directory, directory + "/"), last rule first
+_UnderRules = list[tuple[int, str, str]]
+# per segment name: the best floating-name rule it matches, and the UNDER rules of that name
+_NameInfo = tuple[int, _UnderRules | None]
 
-    __slots__ = ("children", "dir_globs", "file_globs")
+
+class _DirNode:
+    """Trie node of one literal directory path named by a rule: the LITERAL rule naming it,
+    and the PARENT rules whose directory it is (tested on the next segment)."""
+
+    __slots__ = ("children", "literal", "parent_rules")
 
     def __init__(self) -> None:
-        self.children: dict[str, _Node] = {}
-        self.dir_globs: list[_Glob] = []
-        self.file_globs: list[_Glob] = []
+        self.children: dict[str, _DirNode] = {}
+        self.literal = -1
+        self.parent_rules: _ParentRules | None = None
 
-    def at(self, prefix: tuple[str, ...]) -> _Node:
+    def at(self, path: str) -> _DirNode:
         node = self
-        for part in prefix:
-            nxt = node.children.get(part)
-            if nxt is None:
-                nxt = node.children[part] = _Node()
-            node = nxt
+        if path:
+            for part in path.split("/"):
+                nxt = node.children.get(part)
+                if nxt is None:
+                    nxt = node.children[part] = _DirNode()
+                node = nxt
         return node
 
 
-_Candidates = tuple[tuple[int, re.Pattern[str]], ...]
+class _Names:
+    """Per segment name: the best floating-name rule (``*.js``, ``logs``) it matches and the
+    UNDER rules (``/dir/**/name``) of that name, computed once per name."""
+
+    __slots__ = ("cache", "names", "under")
+
+    def __init__(self) -> None:
+        self.names = _NameIndex()
+        self.under: dict[str, _UnderRules] = {}
+        self.cache: dict[str, _NameInfo] = {}
+
+    def compute(self, name: str) -> _NameInfo:
+        info = (self.names.compute(name), self.under.get(name))
+        if len(self.cache) >= _CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[name] = info
+        return info
 
 
-class _DirState:
-    """What a directory passes on: the best rule matching it or an ancestor, and the globs
-    that could still beat that for its subdirectories and files (last rule first)."""
-
-    __slots__ = ("best", "cands", "dir_pool", "file_pool", "node")
-
-    def __init__(
-        self, best: int, node: _Node | None, dir_pool: list[_Glob], file_pool: list[_Glob]
-    ) -> None:
-        self.best = best
-        self.node = node
-        self.dir_pool = dir_pool
-        self.file_pool = file_pool
-        self.cands: _Candidates | None = None
+def _under_best(under: _UnderRules, parent: str, best: int) -> int:
+    for idx, key, key_slash in under:
+        if idx <= best:
+            break
+        if parent == key or parent.startswith(key_slash):
+            return idx
+    return best
 
 
-def _merge(pool: list[_Glob], extra: list[_Glob], floor: int) -> list[_Glob]:
-    if extra:
-        pool = sorted([*pool, *extra], key=lambda g: -g.idx)
-    if pool and pool[-1].idx <= floor:
-        pool = [g for g in pool if g.idx > floor]
-    return pool
+def _parent_best(rules: _ParentRules, name: str, best: int) -> int:
+    for idx, test in rules:
+        if idx <= best:
+            break
+        if test.matches(name):
+            return idx
+    return best
 
 
 class RuleIndex:
     """Finds the index of the last pattern matching a path, GitHub's last-match-wins rule.
 
     A file matches a rule when the rule's body matches the file itself (modes FILE_OR_DIR and
-    EXACT) or one of its ancestor directories (FILE_OR_DIR and DIR_ONLY). Literal bodies are
-    dict lookups, single-segment floating bodies are cached per name, and wildcard bodies sit
-    in a trie under their literal leading segments. Walking a path down that trie, each
-    directory caches the best rule so far plus the few globs that could still beat it, so a
-    file usually costs a handful of dict lookups.
+    EXACT) or one of its ancestor directories (FILE_OR_DIR and DIR_ONLY). Rules are filed by
+    :class:`Kind`, each kind answering with the highest matching rule index, so "last match
+    wins" is a ``max``: literal paths in a dict (files) and a trie of directories, floating
+    names per name (cached), ``dir/*.ext`` under their directory, ``dir/**/name`` under their
+    name. A directory's best match (over it and its ancestors) is one walk of its segments
+    down the trie, cached per directory. Only the other globs use regexes: one alternation
+    per first path segment, tried only when it could beat the best match so far.
     """
 
     def __init__(self, patterns: Sequence[CompiledPattern]) -> None:
         self.patterns = list(patterns)
-        self._dir_literal: dict[str, int] = {}
         self._file_literal: dict[str, int] = {}
-        self._dir_names = _NameIndex()
-        self._file_names = _NameIndex()
-        self._root = _Node()
+        self._file_names = _Names()
+        self._file_parent: dict[str, _ParentRules] = {}
+        self._dir_root = _DirNode()
+        self._dir_names = _Names()
+        globs: list[tuple[int, CompiledPattern]] = []
         for i, p in enumerate(self.patterns):
-            lit = p.literal
-            name = p.basename
-            glob = _Glob(i, p) if lit is None and name is None else None
-            for target_dir in (True, False):
-                if p.mode is (Mode.EXACT if target_dir else Mode.DIR_ONLY):
-                    continue
-                if lit is not None:
-                    (self._dir_literal if target_dir else self._file_literal)[lit] = i
-                elif name is not None:
-                    (self._dir_names if target_dir else self._file_names).add(i, name)
-                elif glob is not None:
-                    node = self._root.at(glob.prefix)
-                    (node.dir_globs if target_dir else node.file_globs).append(glob)
-        self._dir_names.freeze()
-        self._file_names.freeze()
-        self._states: dict[str, _DirState] = {}
-        self._root_state = _DirState(
-            -1,
-            self._root,
-            _merge([], self._root.dir_globs, -1),
-            _merge([], self._root.file_globs, -1),
-        )
+            kind = p.kind
+            if kind is Kind.GLOB:
+                globs.append((i, p))
+                continue
+            mode = p.mode
+            tail = p.tail
+            if mode is not Mode.DIR_ONLY:  # the file itself
+                if kind is Kind.LITERAL:
+                    self._file_literal[p.key] = i
+                elif kind is Kind.NAME:
+                    assert tail is not None
+                    self._file_names.names.add(i, tail)
+                elif kind is Kind.PARENT:
+                    assert tail is not None
+                    self._file_parent.setdefault(p.key, []).insert(0, (i, tail))
+                else:
+                    assert tail is not None and tail.literal is not None
+                    under = self._file_names.under.setdefault(tail.literal, [])
+                    under.insert(0, (i, p.key, p.key + "/"))
+            if mode is not Mode.EXACT:  # an ancestor directory
+                if kind is Kind.LITERAL:
+                    self._dir_root.at(p.key).literal = i
+                elif kind is Kind.NAME:
+                    assert tail is not None
+                    self._dir_names.names.add(i, tail)
+                elif kind is Kind.PARENT:
+                    assert tail is not None
+                    node = self._dir_root.at(p.key)
+                    node.parent_rules = [(i, tail), *(node.parent_rules or ())]
+                else:
+                    assert tail is not None and tail.literal is not None
+                    under = self._dir_names.under.setdefault(tail.literal, [])
+                    under.insert(0, (i, p.key, p.key + "/"))
+        self._globs = bool(globs)
+        self._glob_first: dict[str, _Combined] = {}
+        self._glob_any: _Combined | None = None
+        self._glob_dirs: _Combined | None = None
+        if globs:
+            self._file_glob_index(globs)
+            dir_globs = [
+                (i, _full_source(p.body, Mode.FILE_OR_DIR))
+                for i, p in globs
+                if p.mode is not Mode.EXACT
+            ]
+            self._glob_dirs = _Combined(dir_globs) if dir_globs else None
+        self._dir_best: dict[str, int] = {}
 
-    def _state(self, d: str) -> _DirState:
-        """The cached state of directory ``d`` ("" is the root), computing missing ancestors
-        first."""
-        if not d:
-            return self._root_state
-        states = self._states
-        pending = [d]
-        parent = d
-        while True:
-            i = parent.rfind("/")
-            if i < 0:
-                st = self._root_state
-                break
-            parent = parent[:i]
-            got = states.get(parent)
-            if got is not None:
-                st = got
-                break
-            pending.append(parent)
-        if len(states) + len(pending) > _CACHE_LIMIT:
-            states.clear()
-        for cur in reversed(pending):
-            st = self._child_state(st, cur)
-            states[cur] = st
-        return st
+    def _file_glob_index(self, globs: list[tuple[int, CompiledPattern]]) -> None:
+        """One alternation per literal first segment (plus the globs starting with a
+        wildcard, which any path may match); a path tries only its first segment's."""
+        by_first: dict[str, list[tuple[int, str]]] = {}
+        anywhere: list[tuple[int, str]] = []
+        for i, p in globs:
+            entry = (i, _full_source(p.body, p.mode))
+            first = p.first_literal
+            if first is None:
+                anywhere.append(entry)
+            else:
+                by_first.setdefault(first, []).append(entry)
+        self._glob_any = _Combined(anywhere) if anywhere else None
+        self._glob_first = {first: _Combined(e + anywhere) for first, e in by_first.items()}
 
-    def _child_state(self, parent: _DirState, d: str) -> _DirState:
-        name = d[d.rfind("/") + 1 :]
-        best = parent.best
-        v = self._dir_literal.get(d)
-        if v is not None and v > best:
-            best = v
-        v = self._dir_names.cache.get(name)
-        if v is None:
-            v = self._dir_names.compute(name)
-        if v > best:
-            best = v
-        dir_pool = parent.dir_pool
-        file_pool = parent.file_pool
-        pnode = parent.node
-        node = pnode.children.get(name) if pnode is not None else None
-        if node is not None:
-            if node.dir_globs:
-                dir_pool = _merge(dir_pool, node.dir_globs, -1)
-            if node.file_globs:
-                file_pool = _merge(file_pool, node.file_globs, -1)
-        for g in dir_pool:
-            if g.idx <= best:
-                break
-            if (g.last is None or g.last == name) and g.body_regex.fullmatch(d):
-                best = g.idx
-                break
-        if dir_pool and dir_pool[-1].idx <= best:
-            dir_pool = [g for g in dir_pool if g.idx > best]
-        if file_pool and file_pool[-1].idx <= best:
-            file_pool = [g for g in file_pool if g.idx > best]
-        return _DirState(best, node, dir_pool, file_pool)
+    # -- directories ---------------------------------------------------------------------
 
-    def _dir_best(self, d: str) -> int:
-        """Last rule matching directory ``d`` or any of its ancestors, or -1."""
-        st = self._states.get(d)
-        return (st if st is not None else self._state(d)).best
+    def _dir_best_of(self, d: str) -> int:
+        """Last rule (other than a glob) matching directory ``d`` or an ancestor: one walk
+        of its segments (names cached, literal directories in the trie); cached."""
+        segs = d.split("/")
+        best = -1
+        node: _DirNode | None = self._dir_root
+        names = self._dir_names
+        cache = names.cache
+        for k, seg in enumerate(segs):
+            info = cache.get(seg)
+            if info is None:
+                info = names.compute(seg)
+            v, under = info
+            if v > best:
+                best = v
+            if under is not None and under[0][0] > best:
+                best = _under_best(under, "/".join(segs[:k]), best)
+            if node is not None:
+                rules = node.parent_rules
+                if rules is not None and rules[0][0] > best:
+                    best = _parent_best(rules, seg, best)
+                node = node.children.get(seg)
+                if node is not None and node.literal > best:
+                    best = node.literal
+        dir_best = self._dir_best
+        if len(dir_best) >= _CACHE_LIMIT:
+            dir_best.clear()
+        dir_best[d] = best
+        return best
+
+    def _directory(self, d: str) -> int:
+        """What every file inside directory ``d`` inherits from it and its ancestors."""
+        best = self._dir_best_of(d)
+        if self._glob_dirs is not None and self._glob_dirs.max_index > best:
+            best = max(best, self._glob_dirs.best(d))
+        return best
+
+    # -- files ---------------------------------------------------------------------------
 
     def lookup(self, path: str) -> int:
         """Index of the last pattern matching file ``path``, or -1. A path ending in ``/`` is
@@ -613,40 +801,39 @@ class RuleIndex:
             path = normalize_path(path)
         if path[-1:] == "/":
             path = path.rstrip("/")
-            return self._dir_best(path) if path else -1
+            return self._directory(path) if path else -1
         if not path:
             return -1
         i = path.rfind("/")
         if i < 0:
-            name = path
-            st = self._root_state
             d = ""
+            name = path
+            best = -1
         else:
-            name = path[i + 1 :]
             d = path[:i]
-            got = self._states.get(d)
-            st = got if got is not None else self._state(d)
-        best = st.best
-        cands = st.cands
-        if cands is None:
-            pool = st.file_pool
-            cands = st.cands = (
-                tuple((g.idx, g.name_regex) for g in pool if g.dir_regex.fullmatch(d))
-                if pool
-                else ()
-            )
+            name = path[i + 1 :]
+            got = self._dir_best.get(d)
+            best = got if got is not None else self._dir_best_of(d)
         v = self._file_literal.get(path)
         if v is not None and v > best:
             best = v
-        v = self._file_names.cache.get(name)
-        if v is None:
-            v = self._file_names.compute(name)
+        names = self._file_names
+        info = names.cache.get(name)
+        if info is None:
+            info = names.compute(name)
+        v, under = info
         if v > best:
             best = v
-        for idx, rx in cands:
-            if idx <= best:
-                break
-            if rx.fullmatch(name):
-                best = idx
-                break
+        if under is not None and under[0][0] > best:
+            best = _under_best(under, d, best)
+        rules = self._file_parent.get(d)
+        if rules is not None and rules[0][0] > best:
+            best = _parent_best(rules, name, best)
+        if self._globs:
+            j = path.find("/")
+            combined = self._glob_first.get(path[:j], self._glob_any) if j >= 0 else self._glob_any
+            if combined is not None and combined.max_index > best:
+                v = combined.best(path)
+                if v > best:
+                    best = v
         return best

@@ -39,6 +39,16 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Z
 
 def classify_owner(owner: str) -> str | None:
     """``"team"``, ``"user"`` or ``"email"`` for a valid owner, None for invalid syntax."""
+    kind = _OWNER_KINDS.get(owner, "?")
+    if kind == "?":
+        kind = _classify_owner(owner)
+        if len(_OWNER_KINDS) >= 65_536:
+            _OWNER_KINDS.clear()
+        _OWNER_KINDS[owner] = kind
+    return kind
+
+
+def _classify_owner(owner: str) -> str | None:
     if _TEAM.fullmatch(owner):
         return "team"
     if _USERNAME.fullmatch(owner):
@@ -46,6 +56,9 @@ def classify_owner(owner: str) -> str | None:
     if _EMAIL.fullmatch(owner):
         return "email"
     return None
+
+
+_OWNER_KINDS: dict[str, str | None] = {}  # owners repeat across lines and files: classify once
 
 
 @dataclass(frozen=True)
@@ -91,7 +104,7 @@ def parse_codeowners(text: str | bytes) -> ParsedFile:
         stripped = line.lstrip(" \t")
         if not stripped or stripped.startswith("#"):
             continue
-        if _GITLAB_SECTION.fullmatch(stripped):
+        if stripped[0] in "[^" and _GITLAB_SECTION.fullmatch(stripped):
             problems.append(
                 Problem(
                     "GitLab section headers are not supported by GitHub; line skipped",
@@ -100,12 +113,16 @@ def parse_codeowners(text: str | bytes) -> ParsedFile:
                 )
             )
             continue
-        words: list[str] = []
-        for m in _WORD.finditer(stripped):
-            word = m.group()
-            if word.startswith("#"):
-                break  # inline comment
-            words.append(word)
+        if "\\" not in stripped and "#" not in stripped:
+            # no escapes, no comment (most lines): words are what blanks separate
+            words = [w for w in stripped.replace("\t", " ").split(" ") if w]
+        else:
+            words = []
+            for m in _WORD.finditer(stripped):
+                word = m.group()
+                if word.startswith("#"):
+                    break  # inline comment
+                words.append(word)
         if not words:
             continue
         raw, owners = words[0], words[1:]
@@ -130,7 +147,7 @@ def parse_codeowners(text: str | bytes) -> ParsedFile:
         if line_problems or compiled is None:
             problems.extend(line_problems)
             continue
-        rules.append(Rule(pattern=raw, owners=owners, line=lineno))
+        rules.append(Rule(raw, owners, lineno))
         patterns.append(compiled)
     return ParsedFile(rules=rules, patterns=patterns, problems=problems)
 
