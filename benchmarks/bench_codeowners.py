@@ -1,19 +1,28 @@
 """Benchmark: Steward's CODEOWNERS matcher against the PyPI ``codeowners`` package.
 
+    python -m benchmarks.bench_codeowners --monorepos L   # the generated organisation's monorepos
     python -m benchmarks.bench_codeowners [--rules 500] [--paths 100000] [--seed 7]
                                           [--edge-cases] [--layout tree|flat]
 
-Generates a realistic monorepo CODEOWNERS (default 500 rules) and file list (default 100,000
-paths) from a fixed seed, times both implementations on the same input in the same process
-(parse + every lookup, fresh objects, no warm caches), checks that the answers are identical,
-classifies every difference, and prints a one-line JSON summary last.
+Both modes time the two implementations on the same input in the same process (parse + every
+lookup, fresh objects), check that the answers are identical on every path, classify every
+difference, and print a one-line JSON summary last. Times are wall clock (``*_s``) and CPU
+time of this process (``*_cpu_s``: steadier on a shared, loaded machine); each speed-up is the
+package's time over Steward's.
 
-``--layout flat`` puts almost every file in a directory of its own (the worst case for the
-per-directory caches; real checkouts hold several files per directory).
+``--monorepos S|M|L`` builds, in memory and without git, exactly the monorepos
+``benchmarks.generate`` writes for that organisation (same seed, same code): per repository
+a ~200-rule CODEOWNERS and its full file list (L: 50 *deep* repositories of ~8 files per
+directory and 50 *flat* ones of ~1.4, 2,000 files each). Per shape it reports parse + match
+of every file, and the figure as the ``codeowners`` ingest source sees it: a repository
+whose HEAD moved is parsed and only its catalog files are matched (``ingest_view``).
 
-``--edge-cases`` adds lines and paths where the ``codeowners`` package departs from GitHub's
-documented behaviour (escaped spaces, spaces in file names, ``!``/``[ ]`` lines, invalid
-owners, inline comments naming an e-mail) so the difference classes show up in the report.
+The single-file mode generates one realistic monorepo CODEOWNERS (default 500 rules) and file
+list (default 100,000 paths) from a fixed seed. ``--layout flat`` puts almost every file in a
+directory of its own (the worst case for per-directory caches). ``--edge-cases`` adds lines and
+paths where the ``codeowners`` package departs from GitHub's documented behaviour (escaped
+spaces, spaces in file names, ``!``/``[ ]`` lines, invalid owners, inline comments naming an
+e-mail) so the difference classes show up in the report.
 """
 
 from __future__ import annotations
@@ -21,12 +30,14 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from ingest.codeowners import CodeOwners, Rule
+from ingest.codeowners import CodeOwners, Rule, compile_pattern
 
 TOP = ["services", "libs", "apps", "packages", "tools", "infra", "docs", "scripts", ".github"]
 WORDS = [
@@ -365,6 +376,126 @@ def run(
     return report
 
 
+@dataclass
+class _Clock:
+    """Wall and CPU seconds spent inside ``with clock:`` blocks."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+
+    def __enter__(self) -> None:
+        self._wall = time.perf_counter()
+        self._cpu = time.process_time()
+
+    def __exit__(self, *_: object) -> None:
+        self.wall += time.perf_counter() - self._wall
+        self.cpu += time.process_time() - self._cpu
+
+
+@dataclass
+class MonorepoInput:
+    name: str
+    shape: str
+    codeowners: str
+    paths: list[str]
+    catalog_files: list[str]
+
+
+def generated_monorepos(size: str = "L", seed: int = 7) -> list[MonorepoInput]:
+    """The monorepos (with a CODEOWNERS) that ``benchmarks.generate`` writes for organisation
+    ``size``, built in memory by the generator's own code."""
+    from benchmarks import generate
+
+    rng = random.Random(seed)
+    org = generate._org(generate.SIZES[size], rng)
+    repos, _ = generate._repos(generate.SIZES[size], org, rng)
+    out = []
+    for repo in repos:
+        text = next((t for p, t in repo.files.items() if p.endswith("CODEOWNERS")), None)
+        if repo.shape is None or text is None:
+            continue
+        catalog = sorted(p for p in repo.files if p.endswith("catalog-info.yaml"))
+        out.append(MonorepoInput(repo.name, repo.shape, text, list(repo.tree_only), catalog))
+    return out
+
+
+def _owners_differ(ours: Rule | None, package_owners: Sequence[tuple[str, str]]) -> bool:
+    return (list(ours.owners) if ours else []) != [o for _, o in package_owners]
+
+
+def run_monorepos(size: str = "L", seed: int = 7) -> dict[str, object]:
+    """Parse + match of every generated monorepo's CODEOWNERS and file list, per tree shape."""
+    from codeowners import CodeOwners as PackageCodeOwners
+
+    monorepos = generated_monorepos(size, seed)
+    report: dict[str, object] = {"benchmark": "codeowners-monorepos", "size": size, "seed": seed}
+    for shape in ("deep", "flat"):
+        repos = [m for m in monorepos if m.shape == shape]
+        ours, pkg, ours_parse, pkg_parse = _Clock(), _Clock(), _Clock(), _Clock()
+        ingest_ours, ingest_pkg = _Clock(), _Clock()
+        paths = rules = differences = catalog_files = 0
+        directories = 0
+        for repo in repos:
+            re.purge()
+            compile_pattern.cache_clear()
+            with ours:
+                with ours_parse:
+                    matcher = CodeOwners.parse(repo.codeowners)
+                mine = [matcher.rule_for(p) for p in repo.paths]
+            re.purge()
+            with pkg:
+                with pkg_parse:
+                    package = PackageCodeOwners(repo.codeowners)
+                theirs = [package.matching_line(p) for p in repo.paths]
+            differences += sum(
+                _owners_differ(rule, answer[0]) for rule, answer in zip(mine, theirs, strict=True)
+            )
+            # as the ingest source sees it: parse, then only the catalog files (regex and
+            # pattern caches emptied first: each repository is parsed once per HEAD move)
+            re.purge()
+            compile_pattern.cache_clear()
+            with ingest_ours:
+                matcher = CodeOwners.parse(repo.codeowners)
+                mine = [matcher.rule_for(p) for p in repo.catalog_files]
+            re.purge()
+            with ingest_pkg:
+                package = PackageCodeOwners(repo.codeowners)
+                theirs = [package.matching_line(p) for p in repo.catalog_files]
+            differences += sum(
+                _owners_differ(rule, answer[0]) for rule, answer in zip(mine, theirs, strict=True)
+            )
+            paths += len(repo.paths)
+            rules += len(matcher.rules)
+            catalog_files += len(repo.catalog_files)
+            directories += len({p.rpartition("/")[0] for p in repo.paths})
+        n_repos = max(len(repos), 1)
+        n_paths = max(paths, 1)
+        report[shape] = {
+            "repositories": len(repos),
+            "rules_per_repository": round(rules / n_repos),
+            "paths": paths,
+            "files_per_dir": round(paths / max(directories, 1), 2),
+            "steward_s": round(ours.wall, 4),
+            "package_s": round(pkg.wall, 4),
+            "steward_cpu_s": round(ours.cpu, 4),
+            "package_cpu_s": round(pkg.cpu, 4),
+            "steward_parse_cpu_s": round(ours_parse.cpu, 4),
+            "package_parse_cpu_s": round(pkg_parse.cpu, 4),
+            "steward_us_per_path_cpu": round((ours.cpu - ours_parse.cpu) / n_paths * 1e6, 3),
+            "package_us_per_path_cpu": round((pkg.cpu - pkg_parse.cpu) / n_paths * 1e6, 3),
+            "speedup": round(pkg.wall / max(ours.wall, 1e-9), 1),
+            "speedup_cpu": round(pkg.cpu / max(ours.cpu, 1e-9), 1),
+            "ingest_view": {
+                "catalog_files": catalog_files,
+                "steward_ms_per_repository_cpu": round(ingest_ours.cpu / n_repos * 1e3, 3),
+                "package_ms_per_repository_cpu": round(ingest_pkg.cpu / n_repos * 1e3, 3),
+                "speedup_cpu": round(ingest_pkg.cpu / max(ingest_ours.cpu, 1e-9), 1),
+            },
+            "differences": differences,
+        }
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--rules", type=int, default=500)
@@ -372,7 +503,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--edge-cases", action="store_true")
     ap.add_argument("--layout", choices=["tree", "flat"], default="tree")
+    ap.add_argument(
+        "--monorepos",
+        choices=["S", "M", "L"],
+        help="measure the monorepos benchmarks.generate writes for this organisation instead",
+    )
     args = ap.parse_args(argv)
+    if args.monorepos:
+        print(json.dumps(run_monorepos(args.monorepos, args.seed)))
+        return 0
     report = run(args.rules, args.paths, args.seed, args.edge_cases, args.layout)
     for cls, n in dict(report["difference_classes"]).items():  # type: ignore[call-overload]
         print(f"# {n:>6} differences: {cls}", file=sys.stderr)

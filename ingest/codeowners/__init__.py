@@ -15,7 +15,7 @@ the CODEOWNERS parser and matcher it shares with the ``github`` source, with Git
 """
 
 from .config import CodeownersConfig
-from .matcher import CompiledPattern, Mode, PatternError, compile_pattern
+from .matcher import CompiledPattern, Kind, Mode, PatternError, compile_pattern
 from .owners import CodeOwners
 from .parser import Rule, classify_owner, parse_codeowners
 from .source import CodeownersSource
@@ -25,6 +25,7 @@ __all__ = [
     "CodeownersConfig",
     "CodeownersSource",
     "CompiledPattern",
+    "Kind",
     "Mode",
     "PatternError",
     "Rule",

@@ -21,11 +21,11 @@ are a single ``*``. ``\\`` escapes the next character. The gitignore features Gi
 support (``!`` negation, ``[ ]`` ranges, ``\\#`` at the start) raise :class:`PatternError`.
 
 :class:`RuleIndex` answers "which is the last rule matching this path" without testing every
-rule: literal patterns are dict lookups, floating single-segment patterns (``*.js``,
-``logs``) are cached per name, and wildcard patterns sit in a trie under their literal
-leading segments. Each directory caches the best rule matching it or an ancestor plus the
-few globs that could still beat it, so a file usually costs a handful of dict lookups.
-Glob regexes use atomic groups so that ``*a*a*a*b``-style patterns cannot backtrack
+rule: each pattern is filed by its :class:`Kind` (literal path, floating name such as
+``*.js``, ``dir/*.ext``, ``dir/**/name``, other glob); each kind answers with a dict lookup or
+two and the highest matching rule index wins. Plain patterns (most of a CODEOWNERS) are
+classified straight from the string; only the other globs are compiled to regexes, on first
+use, and those use atomic groups so that ``*a*a*a*b``-style patterns cannot backtrack
 exponentially.
 """
 
@@ -240,12 +240,19 @@ class SegmentTest(NamedTuple):
         )
 
 
+_new_tuple = tuple.__new__
+
+
+def _literal_test(name: str) -> SegmentTest:
+    return _new_tuple(SegmentTest, (name, "", "", None))  # NamedTuple's own __new__ is slow
+
+
 def _test_of_text(part: str) -> SegmentTest:
     """The test of an unescaped segment with at most one ``*`` and no ``?``."""
     if "*" not in part:
-        return SegmentTest(part, "", "", None)
+        return _literal_test(part)
     prefix, suffix = part.split("*")
-    return SegmentTest(None, prefix, suffix, None)
+    return _new_tuple(SegmentTest, (None, prefix, suffix, None))
 
 
 def _test_of_segment(seg: _Segment) -> SegmentTest:
@@ -264,30 +271,30 @@ def _test_of_segment(seg: _Segment) -> SegmentTest:
     return SegmentTest(None, "", "", re.compile(_segment_regex(seg), re.DOTALL))
 
 
-class Shape(NamedTuple):
-    mode: Mode
-    kind: Kind
-    key: str
-    tail: SegmentTest | None
+# What the index needs of a pattern: mode, kind, key, tail (see :class:`Kind`).
+Shape = tuple[Mode, Kind, str, SegmentTest | None]
 
-
-_NEEDS_LEXER = re.compile(r"[\\\[?]|//")
+_FILE_OR_DIR = Mode.FILE_OR_DIR
+_DIR_ONLY = Mode.DIR_ONLY
+_EXACT = Mode.EXACT
+_LITERAL = Kind.LITERAL
+_NAME = Kind.NAME
 
 
 def _fast_shape(raw: str) -> Shape | None:
     """The shape of a plain pattern (no escapes, ranges, ``?``, ``//``; at most one ``*`` per
     segment unless the segment is ``**``) straight from the string; None for the others (the
     lexer decides). Agrees with :func:`_shape_of_segments` (tested on random patterns)."""
-    if _NEEDS_LEXER.search(raw):
+    if "\\" in raw or "[" in raw or "?" in raw or "//" in raw:
         return None
     body = raw.strip("/")
     if not body:
         return None
     if "*" not in body:  # a literal (most patterns)
-        mode = Mode.DIR_ONLY if raw[-1] == "/" else Mode.FILE_OR_DIR
+        mode = _DIR_ONLY if raw[-1] == "/" else _FILE_OR_DIR
         if raw[0] == "/" or "/" in body:
-            return Shape(mode, Kind.LITERAL, body, None)
-        return Shape(mode, Kind.NAME, "", SegmentTest(body, "", "", None))
+            return (mode, _LITERAL, body, None)
+        return (mode, _NAME, "", _literal_test(body))
     parts = body.split("/")
     stars = []
     for i, part in enumerate(parts):
@@ -309,22 +316,22 @@ def _fast_shape(raw: str) -> Shape | None:
         if any(b == a + 1 for a, b in itertools.pairwise(dstars)):
             return None  # ``**/**``: the lexer collapses it
         if n == 2 and dstars == [0]:
-            return Shape(mode, Kind.NAME, "", _test_of_text(last))  # ``**/name``
+            return (mode, _NAME, "", _test_of_text(last))  # ``**/name``
         if mode is Mode.FILE_OR_DIR and dstars == [n - 1] and n > 1:
             parts.pop()  # ``foo/**`` is ``foo/``
             mode = Mode.DIR_ONLY
             n -= 1
             last = parts[-1]
         elif dstars == [n - 2] and n >= 3 and not stars:
-            return Shape(mode, Kind.UNDER, "/".join(parts[:-2]), SegmentTest(last, "", "", None))
+            return (mode, Kind.UNDER, "/".join(parts[:-2]), _literal_test(last))
         else:
             return None
     if not anchored:
-        return Shape(mode, Kind.NAME, "", _test_of_text(last))
+        return (mode, Kind.NAME, "", _test_of_text(last))
     if not stars:
-        return Shape(mode, Kind.LITERAL, "/".join(parts), None)
+        return (mode, Kind.LITERAL, "/".join(parts), None)
     if stars == [n - 1]:
-        return Shape(mode, Kind.PARENT, "/".join(parts[:-1]), _test_of_text(last))
+        return (mode, Kind.PARENT, "/".join(parts[:-1]), _test_of_text(last))
     return None
 
 
@@ -332,13 +339,13 @@ def _shape_of_segments(mode: Mode, segs: Sequence[_Segment]) -> Shape:
     lits = [_segment_literal(s) for s in segs]
     n = len(segs)
     if n == 2 and _is_dstar(segs[0]) and not _is_dstar(segs[1]):
-        return Shape(mode, Kind.NAME, "", _test_of_segment(segs[1]))
+        return (mode, Kind.NAME, "", _test_of_segment(segs[1]))
     if all(lit is not None for lit in lits):
-        return Shape(mode, Kind.LITERAL, "/".join(lit for lit in lits if lit is not None), None)
+        return (mode, Kind.LITERAL, "/".join(lit for lit in lits if lit is not None), None)
     head = lits[:-1]
     if all(lit is not None for lit in head) and not _is_dstar(segs[-1]):
         key = "/".join(lit for lit in head if lit is not None)
-        return Shape(mode, Kind.PARENT, key, _test_of_segment(segs[-1]))
+        return (mode, Kind.PARENT, key, _test_of_segment(segs[-1]))
     head = lits[:-2]
     if (
         n >= 3
@@ -347,8 +354,8 @@ def _shape_of_segments(mode: Mode, segs: Sequence[_Segment]) -> Shape:
         and all(lit is not None for lit in head)
     ):
         key = "/".join(lit for lit in head if lit is not None)
-        return Shape(mode, Kind.UNDER, key, SegmentTest(lits[-1], "", "", None))
-    return Shape(mode, Kind.GLOB, "", None)
+        return (mode, Kind.UNDER, key, SegmentTest(lits[-1], "", "", None))
+    return (mode, Kind.GLOB, "", None)
 
 
 class CompiledPattern:
@@ -360,13 +367,15 @@ class CompiledPattern:
 
     __slots__ = ("_body", "_segments", "key", "kind", "mode", "pattern", "tail")
 
+    mode: Mode
+    kind: Kind
+    key: str
+    tail: SegmentTest | None
+
     def __init__(self, pattern: str, shape: Shape, segments: tuple[_Segment, ...] | None) -> None:
         self.pattern = pattern
         """The pattern as written in the file."""
-        self.mode: Mode = shape.mode
-        self.kind: Kind = shape.kind
-        self.key: str = shape.key
-        self.tail: SegmentTest | None = shape.tail
+        self.mode, self.kind, self.key, self.tail = shape
         self._segments = segments
         self._body: str | None = None
 
@@ -610,28 +619,6 @@ _UnderRules = list[tuple[int, str, str]]
 _NameInfo = tuple[int, _UnderRules | None]
 
 
-class _DirNode:
-    """Trie node of one literal directory path named by a rule: the LITERAL rule naming it,
-    and the PARENT rules whose directory it is (tested on the next segment)."""
-
-    __slots__ = ("children", "literal", "parent_rules")
-
-    def __init__(self) -> None:
-        self.children: dict[str, _DirNode] = {}
-        self.literal = -1
-        self.parent_rules: _ParentRules | None = None
-
-    def at(self, path: str) -> _DirNode:
-        node = self
-        if path:
-            for part in path.split("/"):
-                nxt = node.children.get(part)
-                if nxt is None:
-                    nxt = node.children[part] = _DirNode()
-                node = nxt
-        return node
-
-
 class _Names:
     """Per segment name: the best floating-name rule (``*.js``, ``logs``) it matches and the
     UNDER rules (``/dir/**/name``) of that name, computed once per name."""
@@ -687,7 +674,8 @@ class RuleIndex:
         self._file_literal: dict[str, int] = {}
         self._file_names = _Names()
         self._file_parent: dict[str, _ParentRules] = {}
-        self._dir_root = _DirNode()
+        self._dir_literal: dict[str, int] = {}
+        self._dir_parent: dict[str, _ParentRules] = {}
         self._dir_names = _Names()
         globs: list[tuple[int, CompiledPattern]] = []
         for i, p in enumerate(self.patterns):
@@ -712,14 +700,13 @@ class RuleIndex:
                     under.insert(0, (i, p.key, p.key + "/"))
             if mode is not Mode.EXACT:  # an ancestor directory
                 if kind is Kind.LITERAL:
-                    self._dir_root.at(p.key).literal = i
+                    self._dir_literal[p.key] = i
                 elif kind is Kind.NAME:
                     assert tail is not None
                     self._dir_names.names.add(i, tail)
                 elif kind is Kind.PARENT:
                     assert tail is not None
-                    node = self._dir_root.at(p.key)
-                    node.parent_rules = [(i, tail), *(node.parent_rules or ())]
+                    self._dir_parent.setdefault(p.key, []).insert(0, (i, tail))
                 else:
                     assert tail is not None and tail.literal is not None
                     under = self._dir_names.under.setdefault(tail.literal, [])
@@ -737,6 +724,15 @@ class RuleIndex:
             ]
             self._glob_dirs = _Combined(dir_globs) if dir_globs else None
         self._dir_best: dict[str, int] = {}
+        # every literal directory a rule names, with its ancestors: a walk down a path
+        # stops looking for literal directories when it leaves these
+        self._dir_prefixes: set[str] = set()
+        for key in itertools.chain(self._dir_literal, self._dir_parent):
+            i = key.find("/")
+            while i >= 0:
+                self._dir_prefixes.add(key[:i])
+                i = key.find("/", i + 1)
+            self._dir_prefixes.add(key)
 
     def _file_glob_index(self, globs: list[tuple[int, CompiledPattern]]) -> None:
         """One alternation per literal first segment (plus the globs starting with a
@@ -756,13 +752,31 @@ class RuleIndex:
     # -- directories ---------------------------------------------------------------------
 
     def _dir_best_of(self, d: str) -> int:
-        """Last rule (other than a glob) matching directory ``d`` or an ancestor: one walk
-        of its segments (names cached, literal directories in the trie); cached."""
+        """Last rule (other than a glob) matching directory ``d`` or an ancestor, cached per
+        directory: from the parent's answer when that is cached (in a deep tree directories
+        share ancestors), else by one walk of the segments from the root (in a flat tree most
+        ancestors are new: caching each would cost more than it saves)."""
+        dir_best = self._dir_best
+        if len(dir_best) >= _CACHE_LIMIT:
+            dir_best.clear()
+        j = d.rfind("/")
+        if j > 0:
+            got = dir_best.get(d[:j])
+            if got is not None:
+                best = self._dir_own(d[:j], d[j + 1 :], d)
+                if got > best:
+                    best = got
+                dir_best[d] = best
+                return best
         segs = d.split("/")
         best = -1
-        node: _DirNode | None = self._dir_root
         names = self._dir_names
         cache = names.cache
+        literal = self._dir_literal
+        parent_rules = self._dir_parent
+        prefixes = self._dir_prefixes
+        prefix = ""  # the parent of seg while it is a prefix of a literal directory
+        live = True
         for k, seg in enumerate(segs):
             info = cache.get(seg)
             if info is None:
@@ -771,18 +785,36 @@ class RuleIndex:
             if v > best:
                 best = v
             if under is not None and under[0][0] > best:
-                best = _under_best(under, "/".join(segs[:k]), best)
-            if node is not None:
-                rules = node.parent_rules
+                best = _under_best(under, prefix if live else "/".join(segs[:k]), best)
+            if live:
+                rules = parent_rules.get(prefix)
                 if rules is not None and rules[0][0] > best:
                     best = _parent_best(rules, seg, best)
-                node = node.children.get(seg)
-                if node is not None and node.literal > best:
-                    best = node.literal
-        dir_best = self._dir_best
-        if len(dir_best) >= _CACHE_LIMIT:
-            dir_best.clear()
+                prefix = f"{prefix}/{seg}" if k else seg
+                if prefix in prefixes:
+                    v = literal.get(prefix, -1)
+                    if v > best:
+                        best = v
+                else:
+                    live = False
         dir_best[d] = best
+        return best
+
+    def _dir_own(self, parent: str, name: str, d: str) -> int:
+        """Last rule (other than a glob) matching directory ``d`` = ``parent/name`` itself."""
+        best = self._dir_literal.get(d, -1)
+        names = self._dir_names
+        info = names.cache.get(name)
+        if info is None:
+            info = names.compute(name)
+        v, under = info
+        if v > best:
+            best = v
+        if under is not None and under[0][0] > best:
+            best = _under_best(under, parent, best)
+        rules = self._dir_parent.get(parent)
+        if rules is not None and rules[0][0] > best:
+            best = _parent_best(rules, name, best)
         return best
 
     def _directory(self, d: str) -> int:
@@ -794,16 +826,13 @@ class RuleIndex:
 
     # -- files ---------------------------------------------------------------------------
 
-    def lookup(self, path: str) -> int:
+    def lookup(self, path: str, *, normalized: bool = False) -> int:
         """Index of the last pattern matching file ``path``, or -1. A path ending in ``/`` is
         a directory: the answer is what every file inside it inherits from the directory."""
-        if path[:1] in ("/", ".") or "//" in path or "/./" in path:
-            path = normalize_path(path)
-        if path[-1:] == "/":
-            path = path.rstrip("/")
-            return self._directory(path) if path else -1
-        if not path:
-            return -1
+        if not normalized and (
+            not path or path[0] == "/" or path[-1] == "/" or "//" in path or "./" in path
+        ):
+            return self._lookup_unusual(path)
         i = path.rfind("/")
         if i < 0:
             d = ""
@@ -812,18 +841,17 @@ class RuleIndex:
         else:
             d = path[:i]
             name = path[i + 1 :]
-            got = self._dir_best.get(d)
-            best = got if got is not None else self._dir_best_of(d)
-        v = self._file_literal.get(path)
-        if v is not None and v > best:
-            best = v
-        names = self._file_names
-        info = names.cache.get(name)
-        if info is None:
-            info = names.compute(name)
-        v, under = info
-        if v > best:
-            best = v
+            best = self._dir_best.get(d, -2)
+            if best == -2:
+                best = self._dir_best_of(d)
+        if self._file_literal:
+            v = self._file_literal.get(path, -1)
+            if v > best:
+                best = v
+        info = self._file_names.cache.get(name) or self._file_names.compute(name)
+        if info[0] > best:
+            best = info[0]
+        under = info[1]
         if under is not None and under[0][0] > best:
             best = _under_best(under, d, best)
         rules = self._file_parent.get(d)
@@ -837,3 +865,13 @@ class RuleIndex:
                 if v > best:
                     best = v
         return best
+
+    def _lookup_unusual(self, path: str) -> int:
+        """:meth:`lookup` of a path to normalise, a directory or an empty path."""
+        path = normalize_path(path)
+        if path[-1:] == "/":
+            path = path.rstrip("/")
+            return self._directory(path) if path else -1
+        if not path:
+            return -1
+        return self.lookup(path, normalized=True)

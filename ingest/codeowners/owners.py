@@ -18,6 +18,7 @@ class CodeOwners:
         self.rules: list[Rule] = parsed.rules
         self.problems: list[Problem] = parsed.problems
         self._index = RuleIndex(parsed.patterns)
+        self._lookup = self._index.lookup
 
     @classmethod
     def parse(cls, text: str | bytes) -> CodeOwners:
@@ -27,7 +28,7 @@ class CodeOwners:
 
     def rule_for(self, path: str) -> Rule | None:
         """The last rule whose pattern matches ``path`` (relative to the repo root), or None."""
-        i = self._index.lookup(path)
+        i = self._lookup(path)
         return self.rules[i] if i >= 0 else None
 
     def owners_for(self, path: str) -> list[str]:

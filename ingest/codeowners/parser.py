@@ -79,6 +79,20 @@ class Rule:
         return f"CODEOWNERS:{self.line}"
 
 
+_object_new = object.__new__
+
+
+def _new_rule(pattern: str, owners: list[str], line: int) -> Rule:
+    """``Rule(pattern, owners, line)`` without the frozen dataclass's three
+    ``object.__setattr__`` calls (a third of parsing a large CODEOWNERS)."""
+    rule: Rule = _object_new(Rule)
+    fields = rule.__dict__
+    fields["pattern"] = pattern
+    fields["owners"] = owners
+    fields["line"] = line
+    return rule
+
+
 @dataclass
 class ParsedFile:
     rules: list[Rule]
@@ -113,9 +127,10 @@ def parse_codeowners(text: str | bytes) -> ParsedFile:
                 )
             )
             continue
-        if "\\" not in stripped and "#" not in stripped:
-            # no escapes, no comment (most lines): words are what blanks separate
-            words = [w for w in stripped.replace("\t", " ").split(" ") if w]
+        if "\\" not in stripped and "#" not in stripped and stripped.isprintable():
+            # no escapes, no comment, no blank but ' ' (printable): str.split() splits on
+            # exactly the blanks _WORD would (most lines)
+            words = stripped.split()
         else:
             words = []
             for m in _WORD.finditer(stripped):
@@ -147,7 +162,7 @@ def parse_codeowners(text: str | bytes) -> ParsedFile:
         if line_problems or compiled is None:
             problems.extend(line_problems)
             continue
-        rules.append(Rule(raw, owners, lineno))
+        rules.append(_new_rule(raw, owners, lineno))
         patterns.append(compiled)
     return ParsedFile(rules=rules, patterns=patterns, problems=problems)
 

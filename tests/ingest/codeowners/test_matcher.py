@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from ingest.codeowners import CodeOwners, Mode, compile_pattern
+from ingest.codeowners import CodeOwners, Kind, Mode, compile_pattern
+from ingest.codeowners.matcher import _fast_shape, _lex_pattern, _shape_of_segments
 
 # --------------------------------------------------------------------------------------------
 # GitHub's "About code owners" example file, verbatim (including its inline comment).
@@ -566,7 +567,7 @@ def _naive_rule_line(co: CodeOwners, path: str) -> int | None:
     return None
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(40))
 def test_index_agrees_with_naive_scan(seed: int) -> None:
     rng = random.Random(seed)
     text = "\n".join(f"{_random_pattern(rng)} @o{i}" for i in range(rng.randint(1, 60)))
@@ -629,6 +630,91 @@ def test_benchmark_inputs_agree_with_package(layout: str) -> None:
     report = run(n_rules=120, n_paths=3000, seed=3, edge_cases=False, layout=layout)
     assert report["differences"] == 0
     assert report["rules"] == 120
+
+
+def test_generated_monorepos_agree_with_package() -> None:
+    from benchmarks.bench_codeowners import run_monorepos
+
+    report = run_monorepos("S")
+    for shape in ("deep", "flat"):
+        figures = report[shape]
+        assert isinstance(figures, dict)
+        assert figures["repositories"] >= 1 and figures["paths"] >= 100
+        assert figures["differences"] == 0
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_shape_from_the_string_agrees_with_the_lexer(seed: int) -> None:
+    """Plain patterns are classified straight from the string; the lexer's segments must give
+    the same mode, kind, key and last-segment test."""
+    rng = random.Random(500 + seed)
+    checked = 0
+    for _ in range(300):
+        pattern = _random_pattern(rng)
+        fast = _fast_shape(pattern)
+        if fast is None:
+            continue
+        mode, segments = _lex_pattern(pattern)
+        assert fast == _shape_of_segments(mode, segments), pattern
+        checked += 1
+    assert checked > 50
+
+
+@pytest.mark.parametrize(
+    ("pattern", "kind"),
+    [
+        ("/apps/", Kind.LITERAL),
+        ("docs/README.md", Kind.LITERAL),
+        ("logs", Kind.NAME),
+        ("*.js", Kind.NAME),
+        ("**/logs/", Kind.NAME),
+        ("**/*", Kind.NAME),
+        ("/docs/*", Kind.PARENT),
+        ("/*.json", Kind.PARENT),
+        ("src/*/", Kind.PARENT),
+        ("/apps/**/Dockerfile", Kind.UNDER),
+        ("/apps/**/*.tf", Kind.GLOB),
+        ("/services/*/config/", Kind.GLOB),
+        ("**", Kind.GLOB),
+        ("a/**/b/**/c", Kind.GLOB),
+    ],
+)
+def test_pattern_kinds(pattern: str, kind: Kind) -> None:
+    assert compile_pattern(pattern).kind is kind
+
+
+def test_each_kind_last_match_wins_across_kinds() -> None:
+    text = "\n".join(
+        [
+            "* @any",
+            "/apps/**/Dockerfile @under",
+            "/apps/web/*.py @parent",
+            "*.py @ext",
+            "/apps/web/ @literal",
+            "/apps/*/x/ @glob",
+            "Dockerfile @name",
+        ]
+    )
+    co = CodeOwners.parse(text)
+    assert co.owners_for("apps/web/main.py") == ["@literal"]
+    assert co.owners_for("apps/web/x/main.py") == ["@glob"]
+    assert co.owners_for("apps/web/Dockerfile") == ["@name"]
+    assert co.owners_for("apps/api/main.py") == ["@ext"]
+    assert co.owners_for("apps/api/x/Dockerfile") == ["@name"]
+    assert co.owners_for("apps/api/main.go") == ["@any"]
+    assert co.owners_for("apps/api/Dockerfile.dev") == ["@any"]
+    # a directory named like a file: *.py matches it, so everything beneath
+    assert co.owners_for("apps/api/lib.py/main.go") == ["@ext"]
+
+
+def test_extension_rules_need_the_last_dot() -> None:
+    co = CodeOwners.parse("* @any\n*.js @js\n*.test.js @test\n*. @dot\n")
+    assert co.owners_for("a/b.js") == ["@js"]
+    assert co.owners_for("a/b.test.js") == ["@test"]
+    assert co.owners_for("a/b.js.map") == ["@any"]
+    assert co.owners_for("a/.js") == ["@js"]
+    assert co.owners_for("a/b.") == ["@dot"]
+    assert co.owners_for("a/js") == ["@any"]
 
 
 def test_benchmark_edge_cases_only_differ_where_package_departs_from_github() -> None:
