@@ -358,43 +358,29 @@ def _shape_of_segments(mode: Mode, segs: Sequence[_Segment]) -> Shape:
     return (mode, Kind.GLOB, "", None)
 
 
-class CompiledPattern:
+class CompiledPattern(NamedTuple):
     """One compiled CODEOWNERS pattern (see the module docstring for the semantics).
 
     Only the shape is computed up front (for most patterns straight from the string); the
     segments and regexes are built on first use — most patterns of a CODEOWNERS never need
     them."""
 
-    __slots__ = ("_body", "_segments", "key", "kind", "mode", "pattern", "tail")
-
+    pattern: str
+    """The pattern as written in the file."""
     mode: Mode
     kind: Kind
     key: str
     tail: SegmentTest | None
 
-    def __init__(self, pattern: str, shape: Shape, segments: tuple[_Segment, ...] | None) -> None:
-        self.pattern = pattern
-        """The pattern as written in the file."""
-        self.mode, self.kind, self.key, self.tail = shape
-        self._segments = segments
-        self._body: str | None = None
-
-    def __repr__(self) -> str:
-        return f"CompiledPattern({self.pattern!r}, {self.mode}, {self.kind})"
-
     @property
     def segments(self) -> tuple[_Segment, ...]:
         """Body segments, root-anchored; a floating pattern starts with ``**``."""
-        if self._segments is None:
-            self._segments = _lex_pattern(self.pattern)[1]
-        return self._segments
+        return _segments_of(self.pattern)
 
     @property
     def body(self) -> str:
         """Regex source that must match a whole target string (file or directory path)."""
-        if self._body is None:
-            self._body = _body_regex(self.segments)
-        return self._body
+        return _body_of(self.pattern)
 
     @property
     def anchored(self) -> bool:
@@ -426,6 +412,16 @@ class CompiledPattern:
                 return False
             return bool(re.fullmatch(self.body + r"(?:/.*)?", d, re.DOTALL))
         return self.regex.fullmatch(path) is not None
+
+
+@lru_cache(maxsize=8192)
+def _segments_of(raw: str) -> tuple[_Segment, ...]:
+    return _lex_pattern(raw)[1]
+
+
+@lru_cache(maxsize=8192)
+def _body_of(raw: str) -> str:
+    return _body_regex(_segments_of(raw))
 
 
 @lru_cache(maxsize=4096)
@@ -514,12 +510,19 @@ def _lex_pattern(raw: str) -> tuple[Mode, tuple[_Segment, ...]]:
 @lru_cache(maxsize=8192)
 def compile_pattern(raw: str) -> CompiledPattern:
     """Compile a raw CODEOWNERS pattern (escapes intact); raises :class:`PatternError`."""
-    _check_raw(raw)
+    return compile_uncached(raw)
+
+
+def compile_uncached(raw: str) -> CompiledPattern:
+    """:func:`compile_pattern` without its cache (the parser: a file's patterns are distinct)."""
+    if not raw or raw[0] in "!\\":
+        _check_raw(raw)
     shape = _fast_shape(raw)
-    if shape is not None:
-        return CompiledPattern(raw, shape, None)
-    mode, segs = _lex_pattern(raw)
-    return CompiledPattern(raw, _shape_of_segments(mode, segs), segs)
+    if shape is None:
+        mode, segs = _lex_pattern(raw)
+        shape = _shape_of_segments(mode, segs)
+    # NamedTuple's own __new__ is slow
+    return _new_tuple(CompiledPattern, (raw, *shape))
 
 
 def normalize_path(path: str) -> str:
@@ -564,47 +567,6 @@ class _Combined:
         return self.indices[m.lastindex]
 
 
-class _NameIndex:
-    """Floating one-segment patterns (``*.js``, ``README``, ``logs``): they match a target
-    exactly when they match its last segment. Literal names and ``*.ext`` are dict lookups,
-    a lone ``*`` a constant; only other wildcards are tested one by one."""
-
-    __slots__ = ("any", "extension", "literal", "tests")
-
-    def __init__(self) -> None:
-        self.literal: dict[str, int] = {}
-        self.extension: dict[str, int] = {}  # ".js" for ``*.js``
-        self.any = -1  # the last lone ``*``
-        self.tests: list[tuple[int, SegmentTest]] = []  # the other wildcards, last rule first
-
-    def add(self, idx: int, test: SegmentTest) -> None:
-        # later rules overwrite earlier ones
-        if test.literal is not None:
-            self.literal[test.literal] = idx
-        elif test.regex is None and not test.prefix and _is_extension(test.suffix):
-            self.extension[test.suffix] = idx
-        elif test.regex is None and not test.prefix and not test.suffix:
-            self.any = idx
-        else:
-            self.tests.insert(0, (idx, test))
-
-    def compute(self, name: str) -> int:
-        best = self.literal.get(name, -1)
-        if self.any > best:
-            best = self.any
-        dot = name.rfind(".")
-        if dot >= 0:
-            v = self.extension.get(name[dot:], -1)
-            if v > best:
-                best = v
-        for idx, test in self.tests:
-            if idx <= best:
-                break
-            if test.matches(name):
-                return idx
-        return best
-
-
 def _is_extension(suffix: str) -> bool:
     """``.js``: a dot, then no other dot (``*.js`` matches a name when its last dot starts
     ``.js`` at the end)."""
@@ -620,18 +582,48 @@ _NameInfo = tuple[int, _UnderRules | None]
 
 
 class _Names:
-    """Per segment name: the best floating-name rule (``*.js``, ``logs``) it matches and the
-    UNDER rules (``/dir/**/name``) of that name, computed once per name."""
+    """Segment names a rule matches whatever the directory: floating one-segment patterns
+    (``*.js``, ``README``, ``logs``) and the UNDER rules (``/dir/**/name``) of a name.
+    Literal names and ``*.ext`` are dict lookups, a lone ``*`` a constant; only other
+    wildcards are tested one by one. Computed once per name."""
 
-    __slots__ = ("cache", "names", "under")
+    __slots__ = ("any", "cache", "extension", "literal", "tests", "under")
 
     def __init__(self) -> None:
-        self.names = _NameIndex()
+        self.literal: dict[str, int] = {}
+        self.extension: dict[str, int] = {}  # ".js" for ``*.js``
+        self.any = -1  # the last lone ``*``
+        self.tests: list[tuple[int, SegmentTest]] = []  # the other wildcards, last rule first
         self.under: dict[str, _UnderRules] = {}
         self.cache: dict[str, _NameInfo] = {}
 
+    def add(self, idx: int, test: SegmentTest) -> None:
+        # later rules overwrite earlier ones
+        if test.literal is not None:
+            self.literal[test.literal] = idx
+        elif test.regex is None and not test.prefix and _is_extension(test.suffix):
+            self.extension[test.suffix] = idx
+        elif test.regex is None and not test.prefix and not test.suffix:
+            self.any = idx
+        else:
+            self.tests.insert(0, (idx, test))
+
     def compute(self, name: str) -> _NameInfo:
-        info = (self.names.compute(name), self.under.get(name))
+        best = self.literal.get(name, -1)
+        if self.any > best:
+            best = self.any
+        dot = name.rfind(".")
+        if dot >= 0:
+            v = self.extension.get(name[dot:], -1)
+            if v > best:
+                best = v
+        for idx, test in self.tests:
+            if idx <= best:
+                break
+            if test.matches(name):
+                best = idx
+                break
+        info = (best, self.under.get(name))
         if len(self.cache) >= _CACHE_LIMIT:
             self.cache.clear()
         self.cache[name] = info
@@ -678,39 +670,38 @@ class RuleIndex:
         self._dir_parent: dict[str, _ParentRules] = {}
         self._dir_names = _Names()
         globs: list[tuple[int, CompiledPattern]] = []
+        file_literal = self._file_literal
+        dir_literal = self._dir_literal
         for i, p in enumerate(self.patterns):
-            kind = p.kind
+            _, mode, kind, key, tail = p
+            if kind is _LITERAL:  # most rules
+                if mode is not _DIR_ONLY:
+                    file_literal[key] = i
+                if mode is not _EXACT:
+                    dir_literal[key] = i
+                continue
             if kind is Kind.GLOB:
                 globs.append((i, p))
                 continue
-            mode = p.mode
-            tail = p.tail
-            if mode is not Mode.DIR_ONLY:  # the file itself
-                if kind is Kind.LITERAL:
-                    self._file_literal[p.key] = i
-                elif kind is Kind.NAME:
-                    assert tail is not None
-                    self._file_names.names.add(i, tail)
+            assert tail is not None
+            if mode is not _DIR_ONLY:  # the file itself
+                if kind is _NAME:
+                    self._file_names.add(i, tail)
                 elif kind is Kind.PARENT:
-                    assert tail is not None
-                    self._file_parent.setdefault(p.key, []).insert(0, (i, tail))
+                    self._file_parent.setdefault(key, []).insert(0, (i, tail))
                 else:
-                    assert tail is not None and tail.literal is not None
+                    assert tail.literal is not None
                     under = self._file_names.under.setdefault(tail.literal, [])
-                    under.insert(0, (i, p.key, p.key + "/"))
-            if mode is not Mode.EXACT:  # an ancestor directory
-                if kind is Kind.LITERAL:
-                    self._dir_literal[p.key] = i
-                elif kind is Kind.NAME:
-                    assert tail is not None
-                    self._dir_names.names.add(i, tail)
+                    under.insert(0, (i, key, key + "/"))
+            if mode is not _EXACT:  # an ancestor directory
+                if kind is _NAME:
+                    self._dir_names.add(i, tail)
                 elif kind is Kind.PARENT:
-                    assert tail is not None
-                    self._dir_parent.setdefault(p.key, []).insert(0, (i, tail))
+                    self._dir_parent.setdefault(key, []).insert(0, (i, tail))
                 else:
-                    assert tail is not None and tail.literal is not None
+                    assert tail.literal is not None
                     under = self._dir_names.under.setdefault(tail.literal, [])
-                    under.insert(0, (i, p.key, p.key + "/"))
+                    under.insert(0, (i, key, key + "/"))
         self._globs = bool(globs)
         self._glob_first: dict[str, _Combined] = {}
         self._glob_any: _Combined | None = None

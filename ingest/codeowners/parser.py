@@ -17,11 +17,12 @@ covers invalid owners and the gitignore features GitHub does not support in CODE
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from catalog.model import Problem
 
-from .matcher import CompiledPattern, PatternError, compile_pattern
+from .matcher import CompiledPattern, PatternError, compile_pattern, compile_uncached
 
 __all__ = ["ParsedFile", "Rule", "classify_owner", "parse_codeowners"]
 
@@ -32,6 +33,7 @@ _WORD = re.compile(r"(?:\\[\s\S]|[^ \t\\])+\\?|\\")
 # GitLab's ``[Section]``, ``^[Optional]``, ``[Section][2]`` headers, optionally with owners.
 _GITLAB_SECTION = re.compile(r"\^?\[[^\]]+\](?:\[\d+\])?(?:[ \t].*)?")
 
+# the owner syntax (``_classify_owner`` implements the first two with str methods)
 _USERNAME = re.compile(r"@[A-Za-z0-9_-]+")
 _TEAM = re.compile(r"@[A-Za-z0-9_-]+/[A-Za-z0-9_-]+")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -49,13 +51,20 @@ def classify_owner(owner: str) -> str | None:
 
 
 def _classify_owner(owner: str) -> str | None:
-    if _TEAM.fullmatch(owner):
-        return "team"
-    if _USERNAME.fullmatch(owner):
-        return "user"
+    if owner[:1] == "@":  # _TEAM or _USERNAME (an e-mail address never starts with '@')
+        org, slash, team = owner[1:].partition("/")
+        # str.strip(chars) leaves "" exactly when every character is one of chars
+        if not org or org.strip(_NAME_CHARS):
+            return None
+        if not slash:
+            return "user"
+        return "team" if team and not team.strip(_NAME_CHARS) else None
     if _EMAIL.fullmatch(owner):
         return "email"
     return None
+
+
+_NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 
 
 _OWNER_KINDS: dict[str, str | None] = {}  # owners repeat across lines and files: classify once
@@ -79,20 +88,6 @@ class Rule:
         return f"CODEOWNERS:{self.line}"
 
 
-_object_new = object.__new__
-
-
-def _new_rule(pattern: str, owners: list[str], line: int) -> Rule:
-    """``Rule(pattern, owners, line)`` without the frozen dataclass's three
-    ``object.__setattr__`` calls (a third of parsing a large CODEOWNERS)."""
-    rule: Rule = _object_new(Rule)
-    fields = rule.__dict__
-    fields["pattern"] = pattern
-    fields["owners"] = owners
-    fields["line"] = line
-    return rule
-
-
 @dataclass
 class ParsedFile:
     rules: list[Rule]
@@ -114,6 +109,8 @@ def parse_codeowners(text: str | bytes) -> ParsedFile:
     rules: list[Rule] = []
     patterns: list[CompiledPattern] = []
     problems: list[Problem] = []
+    owner_kinds = _OWNER_KINDS
+    object_new = object.__new__
     for lineno, line in enumerate(_lines(text), start=1):
         stripped = line.lstrip(" \t")
         if not stripped or stripped.startswith("#"):
@@ -141,30 +138,50 @@ def parse_codeowners(text: str | bytes) -> ParsedFile:
         if not words:
             continue
         raw, owners = words[0], words[1:]
-        line_problems: list[Problem] = []
-        compiled: CompiledPattern | None = None
         try:
-            compiled = compile_pattern(raw)
+            compiled: CompiledPattern | None = compile_uncached(raw)
+            pattern_problem = None
         except PatternError as exc:
-            line_problems.append(
-                Problem(f"{exc.message}; line skipped", line=lineno, field="pattern")
-            )
+            compiled = None
+            pattern_problem = exc.message
+        bad_owners = None
         for owner in owners:
-            if classify_owner(owner) is None:
-                line_problems.append(
-                    Problem(
-                        f"invalid owner {_shorten(owner)!r}: expected @username, "
-                        "@org/team-name or an e-mail address; line skipped",
-                        line=lineno,
-                        field="owners",
-                    )
-                )
-        if line_problems or compiled is None:
-            problems.extend(line_problems)
+            kind = owner_kinds.get(owner, "?")
+            if kind == "?":
+                kind = classify_owner(owner)
+            if kind is None:
+                bad_owners = [*(bad_owners or ()), owner]
+        if compiled is None or bad_owners:
+            problems.extend(_line_problems(lineno, pattern_problem, bad_owners or ()))
             continue
-        rules.append(_new_rule(raw, owners, lineno))
+        # Rule(raw, owners, lineno) without the frozen dataclass's three object.__setattr__
+        # calls (a third of parsing a large CODEOWNERS); same object, same fields
+        rule: Rule = object_new(Rule)
+        fields = rule.__dict__
+        fields["pattern"] = raw
+        fields["owners"] = owners
+        fields["line"] = lineno
+        rules.append(rule)
         patterns.append(compiled)
     return ParsedFile(rules=rules, patterns=patterns, problems=problems)
+
+
+def _line_problems(
+    lineno: int, pattern_problem: str | None, bad_owners: Sequence[str]
+) -> list[Problem]:
+    problems = []
+    if pattern_problem is not None:
+        problems.append(Problem(f"{pattern_problem}; line skipped", line=lineno, field="pattern"))
+    for owner in bad_owners:
+        problems.append(
+            Problem(
+                f"invalid owner {_shorten(owner)!r}: expected @username, "
+                "@org/team-name or an e-mail address; line skipped",
+                line=lineno,
+                field="owners",
+            )
+        )
+    return problems
 
 
 def _shorten(s: str, limit: int = 80) -> str:

@@ -353,3 +353,25 @@ def test_rules_are_in_file_order_with_line_numbers() -> None:
         Rule("/docs/", ["@c", "@d"], 5),
     ]
     assert co.rules[2].location == "CODEOWNERS:5"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_owner_classification_agrees_with_the_syntax(seed: int) -> None:
+    from ingest.codeowners.parser import _EMAIL, _TEAM, _USERNAME, _classify_owner
+
+    def by_regex(owner: str) -> str | None:
+        if _TEAM.fullmatch(owner):
+            return "team"
+        if _USERNAME.fullmatch(owner):
+            return "user"
+        if _EMAIL.fullmatch(owner):
+            return "email"
+        return None
+
+    rng = random.Random(seed)
+    alphabet = ["@", "/", "a", "Z", "0", "_", "-", ".", "é", "+", "'", "%", " ", "\n", "com"]
+    for _ in range(3000):
+        owner = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        assert _classify_owner(owner) == by_regex(owner), owner
+    for owner in ["@octocat", "@org/team-x", "@org/", "@/team", "@a/b/c", "@ab\n", "a@b.io"]:
+        assert _classify_owner(owner) == by_regex(owner), owner
