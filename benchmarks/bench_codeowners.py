@@ -28,6 +28,7 @@ e-mail) so the difference classes show up in the report.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import re
@@ -35,7 +36,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest.codeowners import CodeOwners, Rule, compile_pattern
 
@@ -423,77 +424,105 @@ def _owners_differ(ours: Rule | None, package_owners: Sequence[tuple[str, str]])
     return (list(ours.owners) if ours else []) != [o for _, o in package_owners]
 
 
-def run_monorepos(size: str = "L", seed: int = 7) -> dict[str, object]:
-    """Parse + match of every generated monorepo's CODEOWNERS and file list, per tree shape."""
-    from codeowners import CodeOwners as PackageCodeOwners
+@dataclass
+class _ShapeTotals:
+    ours: _Clock = field(default_factory=_Clock)
+    pkg: _Clock = field(default_factory=_Clock)
+    ours_parse: _Clock = field(default_factory=_Clock)
+    pkg_parse: _Clock = field(default_factory=_Clock)
+    ingest_ours: _Clock = field(default_factory=_Clock)
+    ingest_pkg: _Clock = field(default_factory=_Clock)
+    repositories: int = 0
+    paths: int = 0
+    rules: int = 0
+    directories: int = 0
+    catalog_files: int = 0
+    differences: int = 0
 
-    monorepos = generated_monorepos(size, seed)
-    report: dict[str, object] = {"benchmark": "codeowners-monorepos", "size": size, "seed": seed}
-    for shape in ("deep", "flat"):
-        repos = [m for m in monorepos if m.shape == shape]
-        ours, pkg, ours_parse, pkg_parse = _Clock(), _Clock(), _Clock(), _Clock()
-        ingest_ours, ingest_pkg = _Clock(), _Clock()
-        paths = rules = differences = catalog_files = 0
-        directories = 0
-        for repo in repos:
-            re.purge()
-            compile_pattern.cache_clear()
-            with ours:
-                with ours_parse:
-                    matcher = CodeOwners.parse(repo.codeowners)
-                mine = [matcher.rule_for(p) for p in repo.paths]
-            re.purge()
-            with pkg:
-                with pkg_parse:
-                    package = PackageCodeOwners(repo.codeowners)
-                theirs = [package.matching_line(p) for p in repo.paths]
-            differences += sum(
-                _owners_differ(rule, answer[0]) for rule, answer in zip(mine, theirs, strict=True)
-            )
-            # as the ingest source sees it: parse, then only the catalog files (regex and
-            # pattern caches emptied first: each repository is parsed once per HEAD move)
-            re.purge()
-            compile_pattern.cache_clear()
-            with ingest_ours:
-                matcher = CodeOwners.parse(repo.codeowners)
-                mine = [matcher.rule_for(p) for p in repo.catalog_files]
-            re.purge()
-            with ingest_pkg:
-                package = PackageCodeOwners(repo.codeowners)
-                theirs = [package.matching_line(p) for p in repo.catalog_files]
-            differences += sum(
-                _owners_differ(rule, answer[0]) for rule, answer in zip(mine, theirs, strict=True)
-            )
-            paths += len(repo.paths)
-            rules += len(matcher.rules)
-            catalog_files += len(repo.catalog_files)
-            directories += len({p.rpartition("/")[0] for p in repo.paths})
-        n_repos = max(len(repos), 1)
-        n_paths = max(paths, 1)
-        report[shape] = {
-            "repositories": len(repos),
-            "rules_per_repository": round(rules / n_repos),
-            "paths": paths,
-            "files_per_dir": round(paths / max(directories, 1), 2),
+    def report(self) -> dict[str, object]:
+        n_repos = max(self.repositories, 1)
+        n_paths = max(self.paths, 1)
+        ours, pkg = self.ours, self.pkg
+        return {
+            "repositories": self.repositories,
+            "rules_per_repository": round(self.rules / n_repos),
+            "paths": self.paths,
+            "files_per_dir": round(self.paths / max(self.directories, 1), 2),
             "steward_s": round(ours.wall, 4),
             "package_s": round(pkg.wall, 4),
             "steward_cpu_s": round(ours.cpu, 4),
             "package_cpu_s": round(pkg.cpu, 4),
-            "steward_parse_cpu_s": round(ours_parse.cpu, 4),
-            "package_parse_cpu_s": round(pkg_parse.cpu, 4),
-            "steward_us_per_path_cpu": round((ours.cpu - ours_parse.cpu) / n_paths * 1e6, 3),
-            "package_us_per_path_cpu": round((pkg.cpu - pkg_parse.cpu) / n_paths * 1e6, 3),
+            "steward_parse_cpu_s": round(self.ours_parse.cpu, 4),
+            "package_parse_cpu_s": round(self.pkg_parse.cpu, 4),
+            "steward_us_per_path_cpu": round((ours.cpu - self.ours_parse.cpu) / n_paths * 1e6, 3),
+            "package_us_per_path_cpu": round((pkg.cpu - self.pkg_parse.cpu) / n_paths * 1e6, 3),
             "speedup": round(pkg.wall / max(ours.wall, 1e-9), 1),
             "speedup_cpu": round(pkg.cpu / max(ours.cpu, 1e-9), 1),
             "ingest_view": {
-                "catalog_files": catalog_files,
-                "steward_ms_per_repository_cpu": round(ingest_ours.cpu / n_repos * 1e3, 3),
-                "package_ms_per_repository_cpu": round(ingest_pkg.cpu / n_repos * 1e3, 3),
-                "speedup_cpu": round(ingest_pkg.cpu / max(ingest_ours.cpu, 1e-9), 1),
+                "catalog_files": self.catalog_files,
+                "steward_ms_per_repository_cpu": round(self.ingest_ours.cpu / n_repos * 1e3, 3),
+                "package_ms_per_repository_cpu": round(self.ingest_pkg.cpu / n_repos * 1e3, 3),
+                "speedup_cpu": round(self.ingest_pkg.cpu / max(self.ingest_ours.cpu, 1e-9), 1),
             },
-            "differences": differences,
+            "differences": self.differences,
         }
-    return report
+
+
+def run_monorepos(size: str = "L", seed: int = 7) -> dict[str, object]:
+    """Parse + match of every generated monorepo's CODEOWNERS and file list, per tree shape
+    (the repositories in the organisation's order, deep and flat ones interleaved as
+    generated, so that both shapes share what a process learns on the way, such as owners
+    already classified)."""
+    from codeowners import CodeOwners as PackageCodeOwners
+
+    monorepos = generated_monorepos(size, seed)
+    # the inputs (100 lists of 2,000 paths, the generator's leftovers) are not traversed by
+    # every full garbage collection during the timed loops
+    gc.collect()
+    gc.freeze()
+    totals = {"deep": _ShapeTotals(), "flat": _ShapeTotals()}
+    for repo in monorepos:
+        t = totals[repo.shape]
+        re.purge()
+        compile_pattern.cache_clear()
+        with t.ours:
+            with t.ours_parse:
+                matcher = CodeOwners.parse(repo.codeowners)
+            mine = [matcher.rule_for(p) for p in repo.paths]
+        re.purge()
+        with t.pkg:
+            with t.pkg_parse:
+                package = PackageCodeOwners(repo.codeowners)
+            theirs = [package.matching_line(p) for p in repo.paths]
+        t.differences += sum(
+            _owners_differ(rule, answer[0]) for rule, answer in zip(mine, theirs, strict=True)
+        )
+        # as the ingest source sees it: parse, then only the catalog files (regex and
+        # pattern caches emptied first: each repository is parsed once per HEAD move)
+        re.purge()
+        compile_pattern.cache_clear()
+        with t.ingest_ours:
+            matcher = CodeOwners.parse(repo.codeowners)
+            mine = [matcher.rule_for(p) for p in repo.catalog_files]
+        re.purge()
+        with t.ingest_pkg:
+            package = PackageCodeOwners(repo.codeowners)
+            theirs = [package.matching_line(p) for p in repo.catalog_files]
+        t.differences += sum(
+            _owners_differ(rule, answer[0]) for rule, answer in zip(mine, theirs, strict=True)
+        )
+        t.repositories += 1
+        t.paths += len(repo.paths)
+        t.rules += len(matcher.rules)
+        t.catalog_files += len(repo.catalog_files)
+        t.directories += len({p.rpartition("/")[0] for p in repo.paths})
+    gc.unfreeze()
+    return {
+        "benchmark": "codeowners-monorepos",
+        "size": size,
+        "seed": seed,
+        **{shape: t.report() for shape, t in totals.items()},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
