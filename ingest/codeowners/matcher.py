@@ -702,18 +702,19 @@ class RuleIndex:
                     assert tail.literal is not None
                     under = self._dir_names.under.setdefault(tail.literal, [])
                     under.insert(0, (i, key, key + "/"))
-        self._globs = bool(globs)
-        self._glob_first: dict[str, _Combined] = {}
-        self._glob_any: _Combined | None = None
-        self._glob_dirs: _Combined | None = None
+        # other globs: the directory part (the body matches an ancestor of the file) is one
+        # alternation per first segment, run once per directory and cached with its answer;
+        # the file part (the body matches the file's path) is tried only for the globs whose
+        # last segment can match the file's name (literal name, ``*.ext``, or other)
+        self._dir_globs: dict[str, _Combined] = {}
+        self._dir_globs_any: _Combined | None = None
+        self._has_dir_globs = False
+        self._file_globs = False
+        self._file_glob_names: dict[str, list[tuple[int, str]]] = {}
+        self._file_glob_exts: dict[str, list[tuple[int, str]]] = {}
+        self._file_glob_others: list[tuple[int, str]] = []
         if globs:
-            self._file_glob_index(globs)
-            dir_globs = [
-                (i, _full_source(p.body, Mode.FILE_OR_DIR))
-                for i, p in globs
-                if p.mode is not Mode.EXACT
-            ]
-            self._glob_dirs = _Combined(dir_globs) if dir_globs else None
+            self._glob_index(globs)
         self._dir_best: dict[str, int] = {}
         # every literal directory a rule names, with its ancestors: a walk down a path
         # stops looking for literal directories when it leaves these
@@ -725,25 +726,65 @@ class RuleIndex:
                 i = key.find("/", i + 1)
             self._dir_prefixes.add(key)
 
-    def _file_glob_index(self, globs: list[tuple[int, CompiledPattern]]) -> None:
-        """One alternation per literal first segment (plus the globs starting with a
-        wildcard, which any path may match); a path tries only its first segment's."""
+    def _glob_index(self, globs: list[tuple[int, CompiledPattern]]) -> None:
         by_first: dict[str, list[tuple[int, str]]] = {}
         anywhere: list[tuple[int, str]] = []
-        for i, p in globs:
-            entry = (i, _full_source(p.body, p.mode))
-            first = p.first_literal
-            if first is None:
-                anywhere.append(entry)
-            else:
-                by_first.setdefault(first, []).append(entry)
-        self._glob_any = _Combined(anywhere) if anywhere else None
-        self._glob_first = {first: _Combined(e + anywhere) for first, e in by_first.items()}
+        for i, p in reversed(globs):  # last rule first
+            if p.mode is not Mode.EXACT:
+                entry = (i, _full_source(p.body, Mode.FILE_OR_DIR))
+                first = p.first_literal
+                (anywhere if first is None else by_first.setdefault(first, [])).append(entry)
+            if p.mode is not Mode.DIR_ONLY:
+                self._file_globs = True
+                last = p.segments[-1]
+                test = None if _is_dstar(last) else _test_of_segment(last)
+                file_entry = (i, p.body)
+                if test is not None and test.literal is not None:
+                    self._file_glob_names.setdefault(test.literal, []).append(file_entry)
+                elif (
+                    test is not None
+                    and test.regex is None
+                    and not test.prefix
+                    and _is_extension(test.suffix)
+                ):
+                    self._file_glob_exts.setdefault(test.suffix, []).append(file_entry)
+                else:
+                    self._file_glob_others.append(file_entry)
+        self._has_dir_globs = bool(anywhere or by_first)
+        self._dir_globs_any = _Combined(anywhere) if anywhere else None
+        self._dir_globs = {first: _Combined(e + anywhere) for first, e in by_first.items()}
+
+    def _with_dir_globs(self, d: str, best: int) -> int:
+        """``best`` or the last glob whose body matches ``d`` or an ancestor, if later."""
+        j = d.find("/")
+        combined = self._dir_globs.get(d[:j] if j >= 0 else d, self._dir_globs_any)
+        if combined is not None and combined.max_index > best:
+            v = combined.best(d)
+            if v > best:
+                return v
+        return best
+
+    def _file_globs_best(self, path: str, name: str, best: int) -> int:
+        """``best`` or the last glob whose body matches the file's path itself, if later."""
+        dot = name.rfind(".")
+        for entries in (
+            self._file_glob_names.get(name),
+            self._file_glob_exts.get(name[dot:]) if dot >= 0 else None,
+            self._file_glob_others,
+        ):
+            if entries:
+                for idx, body in entries:
+                    if idx <= best:
+                        break
+                    if _full_regex(body, Mode.EXACT).fullmatch(path) is not None:
+                        best = idx
+                        break
+        return best
 
     # -- directories ---------------------------------------------------------------------
 
     def _dir_best_of(self, d: str) -> int:
-        """Last rule (other than a glob) matching directory ``d`` or an ancestor, cached per
+        """Last rule matching directory ``d`` or an ancestor, cached per
         directory: from the parent's answer when that is cached (in a deep tree directories
         share ancestors), else by one walk of the segments from the root (in a flat tree most
         ancestors are new: caching each would cost more than it saves)."""
@@ -757,6 +798,8 @@ class RuleIndex:
                 best = self._dir_own(d[:j], d[j + 1 :], d)
                 if got > best:
                     best = got
+                if self._has_dir_globs:
+                    best = self._with_dir_globs(d, best)
                 dir_best[d] = best
                 return best
         segs = d.split("/")
@@ -788,6 +831,8 @@ class RuleIndex:
                         best = v
                 else:
                     live = False
+        if self._has_dir_globs:
+            best = self._with_dir_globs(d, best)
         dir_best[d] = best
         return best
 
@@ -810,10 +855,8 @@ class RuleIndex:
 
     def _directory(self, d: str) -> int:
         """What every file inside directory ``d`` inherits from it and its ancestors."""
-        best = self._dir_best_of(d)
-        if self._glob_dirs is not None and self._glob_dirs.max_index > best:
-            best = max(best, self._glob_dirs.best(d))
-        return best
+        best = self._dir_best.get(d)
+        return best if best is not None else self._dir_best_of(d)
 
     # -- files ---------------------------------------------------------------------------
 
@@ -848,13 +891,8 @@ class RuleIndex:
         rules = self._file_parent.get(d)
         if rules is not None and rules[0][0] > best:
             best = _parent_best(rules, name, best)
-        if self._globs:
-            j = path.find("/")
-            combined = self._glob_first.get(path[:j], self._glob_any) if j >= 0 else self._glob_any
-            if combined is not None and combined.max_index > best:
-                v = combined.best(path)
-                if v > best:
-                    best = v
+        if self._file_globs:
+            best = self._file_globs_best(path, name, best)
         return best
 
     def _lookup_unusual(self, path: str) -> int:
