@@ -37,7 +37,7 @@ import httpx
 from benchmarks import generate
 from benchmarks.measure import STEWARD, median, p95, run
 from benchmarks.run import standins
-from benchmarks.serve_load import TOKEN, _entity_path, _free_port, _wait_ready
+from benchmarks.serve_load import TOKEN, _entity_path, _free_port, _peak_rss_mb, _wait_ready
 
 WORKERS = 48
 
@@ -129,12 +129,66 @@ async def _scorecards_under_ingest(
     }
 
 
+def _tree_peak_rss_mb(pid: int) -> dict[str, float | None]:
+    """Peak RSS (``VmHWM``) of ``pid`` and of each of its descendants still alive."""
+    out: dict[str, float | None] = {"serve": _peak_rss_mb(pid)}
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        try:
+            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            name = (
+                Path(f"/proc/{child}/comm").read_text().strip()
+                if Path(f"/proc/{child}/comm").exists()
+                else "?"
+            )
+            out[f"{name}:{child}"] = _peak_rss_mb(child)
+            pending.append(child)
+    return out
+
+
+def _py_spy(pid: int, out: Path, seconds: float) -> subprocess.Popen[bytes]:
+    spy = Path(sys.executable).parent / "py-spy"
+    return subprocess.Popen(
+        [
+            str(spy),
+            "record",
+            "--pid",
+            str(pid),
+            "--subprocesses",
+            "--threads",
+            "--idle",
+            "--format",
+            "raw",
+            "--duration",
+            str(int(seconds)),
+            "--output",
+            str(out),
+            "--rate",
+            "50",
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--size", default="L", choices=sorted(generate.SIZES))
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--blast", type=int, default=500)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="record a py-spy profile (collapsed stacks of the thread holding the GIL) of the "
+        "serve process "
+        "tree during the load window into this file",
+    )
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -216,11 +270,17 @@ def main() -> None:
                     f"/api/v1/entities/{_entity_path(rng.choice(refs))}/scorecards"
                     for _ in range(10_000)
                 ]
+                spy = _py_spy(proc.pid, args.profile, args.seconds + 5) if args.profile else None
+                out["load_before"] = os.getloadavg()[0]
                 out.update(
                     asyncio.run(
                         _scorecards_under_ingest(base, paths, args.seconds, args.rate, sources)
                     )
                 )
+                out["load_after"] = os.getloadavg()[0]
+                out["serve_peak_rss_mb"] = _tree_peak_rss_mb(proc.pid)
+                if spy is not None:
+                    spy.wait()
             finally:
                 proc.send_signal(signal.SIGINT)
                 try:

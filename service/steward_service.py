@@ -90,6 +90,9 @@ class StewardService:
             log.warning("marked %d runs left unfinished by a previous process abandoned", abandoned)
         self.scheduler: SchedulerLike | None = None
         """Set by ``service.scheduler`` while ``steward serve`` runs."""
+        self.warm_graph = True
+        """Scheduled and triggered runs warm the graph cache (off when another process serves
+        the API from the snapshot)."""
 
     @classmethod
     def from_path(cls, path: Path | None = None) -> StewardService:
@@ -273,7 +276,7 @@ class StewardService:
 
     def _run_claimed(self, source: str) -> PipelineRun | None:
         try:
-            return self.run_pipeline([source])
+            return self.run_pipeline([source], graph=self.warm_graph)
         except Exception:
             log.exception("pipeline for source=%s failed", source)
             return None

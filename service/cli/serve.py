@@ -49,5 +49,7 @@ def serve_command(
         port=cfg.api.port if port is None else port,
         auth=True,
         stop_grace_s=stop_grace,
+        api_process=True,
+        log_format=log_format,
     )
     raise typer.Exit(code)
