@@ -256,11 +256,13 @@ def main() -> None:
                         r.raise_for_status()
                     out["blast_api_p50_ms"] = round(median(times) * 1000, 2)
                     out["blast_api_p95_ms"] = round(p95(times) * 1000, 2)
+                    out["rss_mb_after_blast"] = _tree_peak_rss_mb(proc.pid)
                     t0 = time.perf_counter()
                     r = client.get("/api/v1/reports/ownership-gaps", params={"format": "html"})
                     out["report_api_s"] = round(time.perf_counter() - t0, 2)
                     r.raise_for_status()
                     out["report_html_bytes"] = len(r.content)
+                    out["rss_mb_after_report"] = _tree_peak_rss_mb(proc.pid)
                     sources = [
                         j["job"].split(":", 1)[1]
                         for j in client.get("/api/v1/schedules").json()["schedules"]
