@@ -14,7 +14,7 @@ from service.api.entity_reads import entity_ownership
 from service.api.graph_memo import GraphMemo
 from service.api.problems import ApiProblem
 from service.api.protocol import ServiceLike
-from service.api.reads import json_response, reads_of
+from service.api.reads import JSON, json_response, reads_of
 from service.api.refs import path_ref, require_entity
 from service.api.scorecard_cache import ScorecardCache
 from service.gate import NotInScope, UnknownScorecard, evaluate_gate
@@ -39,7 +39,10 @@ def router() -> APIRouter:
         history for the entity."""
         ref = path_ref(kind, namespace, name)
         cache: ScorecardCache = request.app.state.scorecards
-        ready, found = cache.peek(ref)  # in memory: no thread, no cursor
+        ready, answer = cache.peek_json(ref)  # in memory: no thread, no cursor
+        if answer is not None:
+            return Response(answer, media_type=JSON)
+        found = None
         if not ready:
             found = await reads_of(request).run(lambda cur: cache.lookup(cur, ref))
         if found is None:  # not rated by any scorecard: does it exist at all?

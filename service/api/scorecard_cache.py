@@ -24,10 +24,12 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pydantic_core
 
 from service.api import models
 
@@ -59,25 +61,68 @@ class RunPoints:
     scores: array[float]
     levels: list[str]
 
-    def point(self, entity: int) -> models.ScoreHistoryPoint | None:
+    def point(self, entity: int) -> dict[str, object] | None:
+        """``entity``'s history point in this run (a ``ScoreHistoryPoint`` as plain data)."""
         i = bisect_left(self.ids, entity)
         if i >= len(self.ids) or self.ids[i] != entity:
             return None
         rank = self.ranks[i]
         score = self.scores[i]
-        return models.ScoreHistoryPoint(
-            run_id=self.run_id,
-            at=self.at,
-            level=self.levels[rank - 1] if rank > 0 else None,
-            score=None if math.isnan(score) else score,
-        )
+        return {
+            "run_id": self.run_id,
+            "at": self.at,
+            "level": self.levels[rank - 1] if rank > 0 else None,
+            "score": None if math.isnan(score) else score,
+        }
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Check results as columns of small integer codes into each column's distinct values.
+
+    At 50,000 entities a run has ~1.2 M results but few distinct values per column (scorecard
+    and check ids, four states, evidence texts mostly shared): codes take 4 bytes a result and
+    a column, and reading an entity's ~25 rows is a list lookup per value (Arrow's
+    ``to_pylist`` of a slice cost ~0.5 ms a request)."""
+
+    codes: dict[str, array[int]]
+    values: dict[str, list[Any]]
+
+    @classmethod
+    def of(cls, table: pa.Table) -> Columns:
+        codes: dict[str, array[int]] = {}
+        values: dict[str, list[Any]] = {}
+        for name in table.column_names:
+            encoded = pc.dictionary_encode(table.column(name), null_encoding="encode")
+            chunk = encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded
+            values[name] = chunk.dictionary.to_pylist()
+            codes[name] = _int32s(chunk.indices)
+        return cls(codes, values)
+
+    def rows(self, start: int, stop: int) -> list[dict[str, Any]]:
+        columns = {
+            name: [values[c] for c in self.codes[name][start:stop]]
+            for name, values in self.values.items()
+        }
+        return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _int32s(indices: pa.Array) -> array[int]:
+    """Dictionary indices (no nulls) as an ``array('i')``, copied from Arrow's buffer."""
+    indices = indices.cast(pa.int32())
+    out = array("i")
+    assert out.itemsize == 4
+    data = indices.buffers()[1]
+    if data is not None:
+        out.frombytes(memoryview(data)[indices.offset * 4 : (indices.offset + len(indices)) * 4])
+    return out
 
 
 @dataclass
 class Snapshot:
     latest: dict[str, int]
     meta: dict[str, CardMeta]
-    results: pa.Table
+    results: Columns
     offsets: dict[str, tuple[int, int]]
     runs: list[RunPoints] = field(default_factory=list)
     """oldest first, at most HISTORY_POINTS per scorecard."""
@@ -113,11 +158,12 @@ class ScorecardCache:
             return None
         return _answer(snap, ref, self._ids.get(ref))
 
-    def peek(self, ref: str) -> tuple[bool, models.EntityScorecards | None]:
+    def peek_json(self, ref: str) -> tuple[bool, bytes | None]:
         """Without touching the database (for the event loop): ``(False, None)`` while no
         run is loaded yet (use :meth:`lookup` on a cursor then), else ``(True, ref's
-        scorecards or None when no latest run rated it)``. At most once a second it starts a
-        background check for a newer run; the answer comes from one loaded run, whole."""
+        scorecards as ``EntityScorecards`` JSON, or None when no latest run rated it)``. At most
+        once a second it starts a background check for a newer run; the answer comes from one
+        loaded run, whole."""
         snap = self._snapshot
         if snap is None:
             return False, None
@@ -126,7 +172,7 @@ class ScorecardCache:
             self._refresh_in_background(only_if_newer=True)
         if ref not in snap.offsets:
             return True, None
-        return True, _answer(snap, ref, self._ids.get(ref))
+        return True, answer_json(snap, ref, self._ids.get(ref))
 
     def warm(self) -> None:
         """Build in the background now (at start-up), so no request waits for it."""
@@ -173,7 +219,7 @@ class ScorecardCache:
         run_ids = sorted(set(latest.values()))
         meta = _meta(cur, latest)
         if not run_ids:
-            return Snapshot(latest, meta, pa.table({}), {}, [])
+            return Snapshot(latest, meta, Columns.of(pa.table({})), {}, [])
         in_runs = ", ".join(str(int(r)) for r in run_ids)
         results = cur.sql(
             f"""
@@ -195,7 +241,7 @@ class ScorecardCache:
             n = int(item["counts"])
             offsets[str(item["values"])] = (start, start + n)
             start += n
-        results = results.drop_columns(["ref"])
+        columns = Columns.of(results.drop_columns(["ref"]))
         for ref in offsets:
             if ref not in self._ids:
                 self._ids[ref] = len(self._ids)
@@ -210,7 +256,7 @@ class ScorecardCache:
             runs = [p for p in runs if p.scorecard != card or p.run_id in keep]
         runs.sort(key=lambda p: (p.run_id, p.scorecard))
         log.info("scorecard cache built: runs=%s results=%d", run_ids, results.num_rows)
-        return Snapshot(latest, meta, results, offsets, runs)
+        return Snapshot(latest, meta, columns, offsets, runs)
 
     def _run_points(
         self, cur: duckdb.DuckDBPyConnection, card: str, run_id: int, meta: dict[str, CardMeta]
@@ -246,31 +292,35 @@ class ScorecardCache:
 
 
 def _answer(snap: Snapshot, ref: str, entity: int | None) -> models.EntityScorecards:
+    return models.EntityScorecards.model_validate(_plain_answer(snap, ref, entity))
+
+
+def _plain_answer(snap: Snapshot, ref: str, entity: int | None) -> dict[str, Any]:
+    """``EntityScorecards`` as plain data, field for field (no model built: this runs on the
+    event loop for every request; ``to_json`` gives the same JSON as the model would)."""
     span = snap.offsets.get(ref)
     if span is None or entity is None:
-        return models.EntityScorecards(ref=ref, scorecards=[])
-    rows = snap.results.slice(span[0], span[1] - span[0]).to_pylist()
-    checks: dict[str, list[models.CheckResult]] = {}
+        return {"ref": ref, "scorecards": []}
+    rows = snap.results.rows(span[0], span[1])
+    checks: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         card = snap.meta.get(row["scorecard"])
         if card is None:
             continue
         title, level, weight = card.checks.get(row["check_id"], (row["check_id"], "", 0.0))
-        exemption = (
-            None
-            if row["exemption_reason"] is None
-            else models.Exemption(reason=row["exemption_reason"], expires=row["exemption_expires"])
-        )
+        reason = row["exemption_reason"]
         checks.setdefault(row["scorecard"], []).append(
-            models.CheckResult(
-                id=row["check_id"],
-                title=title,
-                level=level,
-                weight=weight,
-                state=row["state"],
-                evidence=row["evidence"] or "",
-                exemption=exemption,
-            )
+            {
+                "id": row["check_id"],
+                "title": title,
+                "level": level,
+                "weight": weight,
+                "state": row["state"],
+                "evidence": row["evidence"] or "",
+                "exemption": None
+                if reason is None
+                else {"reason": reason, "expires": row["exemption_expires"]},
+            }
         )
     cards = []
     for card_id in sorted(checks):
@@ -279,22 +329,26 @@ def _answer(snap: Snapshot, ref: str, entity: int | None) -> models.EntityScorec
             for run in snap.runs
             if run.scorecard == card_id and (point := run.point(entity)) is not None
         ]
-        current = history[-1] if history and history[-1].run_id == snap.latest[card_id] else None
-        if current is None:
+        if not history or history[-1]["run_id"] != snap.latest[card_id]:
             continue
+        current = history[-1]
         meta = snap.meta[card_id]
         cards.append(
-            models.EntityScorecard(
-                id=card_id,
-                title=meta.title,
-                level=current.level,
-                score=current.score,
-                levels=meta.levels,
-                checks=checks[card_id],
-                history=history,
-            )
+            {
+                "id": card_id,
+                "title": meta.title,
+                "level": current["level"],
+                "score": current["score"],
+                "levels": meta.levels,
+                "checks": checks[card_id],
+                "history": history,
+            }
         )
-    return models.EntityScorecards(ref=ref, scorecards=cards)
+    return {"ref": ref, "scorecards": cards}
+
+
+def answer_json(snap: Snapshot, ref: str, entity: int | None) -> bytes:
+    return pydantic_core.to_json(_plain_answer(snap, ref, entity))
 
 
 def _latest_runs(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:

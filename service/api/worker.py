@@ -57,6 +57,8 @@ def run_api_process(args: ApiProcessArgs, conn: Connection) -> None:
             host=args.host,
             port=args.port,
             log_config=None,
+            access_log=False,  # a line per request costs ~6 % of a request's CPU at 200/s;
+            # requests are counted by route in /metrics
             lifespan="auto",
             timeout_graceful_shutdown=5,
         )

@@ -9,6 +9,7 @@ import pytest
 
 from service.api import scorecard_cache
 from service.api.entity_reads import entity_scorecards
+from service.api.reads import json_response
 from service.api.scorecard_cache import ScorecardCache
 from service.config import load_config
 from service.steward_service import StewardService
@@ -47,3 +48,24 @@ def test_a_new_run_replaces_the_cache_in_the_background(
             assert fresh == entity_scorecards(cur, ref)
         assert [len(c.history) for c in fresh.scorecards] == [2, 2]
         assert cache.builds == 2
+
+
+def test_the_json_the_route_sends_is_the_models_json_for_every_entity(
+    org: StewardService,
+) -> None:
+    cache = ScorecardCache(org.reader)
+    assert cache.peek_json("component:default/payments-api") == (False, None)  # not loaded
+    with org.reader() as cur:
+        refs = [r[0] for r in cur.execute("SELECT ref FROM entities ORDER BY ref").fetchall()]
+        rated = 0
+        for ref in refs:
+            model = cache.lookup(cur, ref)
+            ready, answer = cache.peek_json(ref)
+            assert ready
+            if model is None:
+                assert answer is None, ref
+                continue
+            assert answer == json_response(model).body, ref
+            assert model == entity_scorecards(cur, ref)
+            rated += 1
+    assert rated > 10
