@@ -7,9 +7,11 @@ written with :mod:`marshal`. It is keyed by the catalog's fingerprint — the to
 annotation fingerprints ``GraphCache`` already uses, the database's first run (so a database
 that was deleted and ingested again never matches) and its schema version — and by the format,
 the Python version (marshal's format is per version) and a digest of the modules that build
-the graph. Anything that does not match, does not parse or fails its checksum is ignored and
-the graph is built from the store and written again: the file is never trusted across
-versions, and a stale or corrupt file costs one rebuild, never a wrong answer.
+the graph. When only the annotations changed (a scorecard run changes levels; a source run
+that changed no entity or relation changes owners or on-call) the cached topology is kept and
+just those lookups are reloaded. Anything else that does not match, does not parse or fails its
+checksum is ignored and the graph is built from the store and written again: the file is never
+trusted across versions, and a stale or corrupt file costs one rebuild, never a wrong answer.
 
 Writes go to a temporary file renamed over the old one, so concurrent readers see a whole
 file; a state directory that cannot be written just means no cache.
@@ -18,6 +20,7 @@ file; a state directory that cannot be written just means no cache.
 from __future__ import annotations
 
 import contextlib
+import enum
 import gc
 import hashlib
 import marshal
@@ -71,8 +74,20 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def _stamp(key: tuple[Any, ...]) -> tuple[int, str, str, str]:
-    return (FORMAT, sys.version, _code_digest(), repr(key))
+def _stamp(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What must match before anything of the file is used: format, Python, code, topology and
+    database identity; then the annotations (owners and on-call change with a source run that
+    stored data, levels with a scorecard run), which can be reloaded over a cached topology."""
+    topology, annotations, identity = key
+    return (
+        FORMAT,
+        sys.version,
+        _code_digest(),
+        repr(topology),
+        repr(identity),
+        repr(tuple(annotations)[:2]),
+        repr(annotations),
+    )
 
 
 def save(graph: CatalogGraph, path: Path, key: tuple[Any, ...]) -> bool:
@@ -135,9 +150,26 @@ def _oncall_row(o: loading.OnCall) -> tuple[Any, ...]:
     )
 
 
+class Match(enum.Enum):
+    """How much of a cached graph still holds for the catalog's key."""
+
+    ALL = "all"
+    LEVELS_DIFFER = "levels differ"
+    """Same topology, owners and on-call: only the scorecard levels are to be reloaded."""
+    ANNOTATIONS_DIFFER = "annotations differ"
+    """Same topology: owners, on-call and levels are to be reloaded."""
+
+
 def load(path: Path, key: tuple[Any, ...]) -> CatalogGraph | None:
-    """The graph cached under ``key``, or None (no file, another key, version or format, a
-    damaged file)."""
+    """The graph cached under exactly ``key``, or None (no file, another key, version or
+    format, a damaged file)."""
+    found = read(path, key)
+    return found[0] if found is not None and found[1] is Match.ALL else None
+
+
+def read(path: Path, key: tuple[Any, ...]) -> tuple[CatalogGraph, Match] | None:
+    """The cached graph whose topology matches ``key`` and how far its annotations do, or None
+    (no file, another topology, database, version or format, a damaged file)."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -148,15 +180,24 @@ def load(path: Path, key: tuple[Any, ...]) -> CatalogGraph | None:
         return None
 
 
-def _parse(data: memoryview, key: tuple[Any, ...]) -> CatalogGraph | None:
+def _parse(data: memoryview, key: tuple[Any, ...]) -> tuple[CatalogGraph, Match] | None:
     if bytes(data[: len(MAGIC)]) != MAGIC:
         return None
     start = len(MAGIC) + _HEADER_LENGTH.size
     (header_length,) = _HEADER_LENGTH.unpack(data[len(MAGIC) : start])
     header = marshal.loads(data[start : start + header_length])
-    if not isinstance(header, tuple) or len(header) != 6 or header[:4] != _stamp(key):
+    stamp = _stamp(key)
+    if not isinstance(header, tuple) or len(header) != len(stamp) + 2:
         return None
-    crc, length = header[4:]
+    if header[:5] != stamp[:5]:
+        return None
+    if header[6] == stamp[6]:
+        match = Match.ALL
+    elif header[5] == stamp[5]:
+        match = Match.LEVELS_DIFFER
+    else:
+        match = Match.ANNOTATIONS_DIFFER
+    crc, length = header[len(stamp) :]
     payload = data[start + header_length :]
     if len(payload) != length or zlib.crc32(payload) != crc:
         return None
@@ -183,7 +224,7 @@ def _parse(data: memoryview, key: tuple[Any, ...]) -> CatalogGraph | None:
             return None
     if len(b) != edges or len(label) != edges:
         return None
-    return CatalogGraph(
+    graph = CatalogGraph(
         nodes=NodeTable(node_columns),
         dependencies=dependencies,
         dependents=dependents,
@@ -193,8 +234,9 @@ def _parse(data: memoryview, key: tuple[Any, ...]) -> CatalogGraph | None:
         oncall=OnCallTable(fields["oncall"]),
         levels=fields["levels"],
         fingerprint=key[0],
-        annotations_fingerprint=key[1],
+        annotations_fingerprint=key[1] if match is Match.ALL else (),
     )
+    return graph, match
 
 
 class OnCallTable(Mapping[str, loading.OnCall]):
@@ -226,16 +268,28 @@ def _ints(raw: bytes) -> array[int]:
 
 
 def cached_graph(con: duckdb.DuckDBPyConnection, state_dir: Path) -> CatalogGraph:
-    """The graph of ``con``'s database: from the cache file when its key matches, else built
-    from the store (``graph.build_graph``) and written to the file for the next command.
+    """The graph of ``con``'s database: from the cache file when its key matches; with only its
+    levels (a scorecard run) or its owners and on-call (a source run that changed no entity or
+    relation) reloaded when just those changed; else built from the store
+    (``graph.build_graph``). Written back to the file for the next command unless it matched.
     ``con`` must see one state of the database throughout (a read-only connection, a
     published snapshot, or a transaction)."""
-    from graph.build import build_graph
+    from graph.build import build_graph, load_annotations
 
     key = catalog_key(con)
     path = cache_path(state_dir)
-    graph = load(path, key)
-    if graph is None:
+    found = read(path, key)
+    if found is not None and found[1] is Match.ALL:
+        return found[0]
+    if found is None:
         graph = build_graph(con, with_networkx=False)
-        save(graph, path, key)
+    else:
+        graph, match = found
+        views = loading.existing_views(con)
+        if match is Match.LEVELS_DIFFER:
+            graph.levels = loading.load_levels(con, views)
+            graph.annotations_fingerprint = key[1]
+        else:
+            load_annotations(con, graph, views)
+    save(graph, path, key)
     return graph

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from catalog.store import Store
+from catalog.store.migrations import SNAPSHOT_TABLES
 from catalog.store.readonly import connect_readonly
 from graph import (
     Direction,
@@ -193,3 +194,56 @@ def test_a_read_only_connection_and_an_unwritable_state_dir(store: Store, tmp_pa
         assert _answers(cached_graph(con, state)) == expected
     finally:
         con.close()
+
+
+def _refuse(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+    for name in names:
+
+        def refuse(*_: object, _name: str = name, **__: object) -> object:
+            raise AssertionError(f"{_name} was called although the cached part still holds")
+
+        monkeypatch.setattr(name, refuse)
+
+
+def test_a_scorecard_run_reloads_only_the_levels(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "state-dir"
+    cached_graph(store.connection, state)
+    cards = tmp_path / "scorecards"
+    cards.mkdir()
+    (cards / "ready.yaml").write_text(
+        "id: readiness\ntitle: Readiness\nfilter: {kind: [component]}\nlevels: [bronze]\n"
+        "checks:\n  - {id: owner, title: Owner, level: bronze, type: has_owner}\n"
+    )
+    run_scorecards(store, cards)
+    expected = _answers(build_graph(store.connection))
+    with monkeypatch.context() as m:
+        _refuse(
+            m, "graph.build.build_graph", "graph.loading.load_owners", "graph.loading.load_oncall"
+        )
+        graph = cached_graph(store.connection, state)
+    assert graph.levels[C + "orders"] == "bronze"
+    assert _answers(graph) == expected
+    _no_build(monkeypatch)
+    assert _answers(cached_graph(store.connection, state)) == expected  # written back, whole
+    assert cache_file.load(cache_path(state), catalog_key(store.connection)) is not None
+
+
+def test_a_source_run_that_changes_no_relation_reloads_owners_and_oncall(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "state-dir"
+    before = cached_graph(store.connection, state)
+    assert before.owners_of(C + "web") == ("group:default/team-b",)
+    row = {"subject": C + "web", "owner": "group:default/team-a", "role": "codeowner",
+           "owner_raw": "@acme/team-a", "evidence": "web:CODEOWNERS:1"}  # fmt: skip
+    columns = {c: [row.get(c)] for c in SNAPSHOT_TABLES["claim_rows"].column_names}
+    run_id = store.begin_run("codeowners", "codeowners")
+    store.finish_run(run_id, status="ok", snapshot={"claim_rows": columns})
+    expected = _answers(build_graph(store.connection))
+    with monkeypatch.context() as m:
+        _refuse(m, "graph.build.build_graph")
+        graph = cached_graph(store.connection, state)
+    assert graph.owners_of(C + "web") == ("group:default/team-b", "group:default/team-a")
+    assert _answers(graph) == expected
