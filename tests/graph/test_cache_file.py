@@ -247,3 +247,13 @@ def test_a_source_run_that_changes_no_relation_reloads_owners_and_oncall(
         graph = cached_graph(store.connection, state)
     assert graph.owners_of(C + "web") == ("group:default/team-b", "group:default/team-a")
     assert _answers(graph) == expected
+
+
+def test_owners_from_the_stores_copy_of_the_claims_equal_the_view(store: Store) -> None:
+    from graph import loading
+
+    views = loading.existing_views(store.connection)
+    assert "_resolved_claims" in views
+    from_copy = loading.load_owners(store.connection, views)
+    from_view = loading.load_owners(store.connection, views - {"_resolved_claims"})
+    assert from_copy == from_view and from_copy[C + "orders"] == ("group:default/team-a",)
