@@ -9,16 +9,21 @@ that reads outside the database, runs SQL from a string or changes state:
   ``duckdb_tables()``, ...); ``read_csv``, ``read_text``, ``glob``, ``query``, ``checkpoint``,
   ``enable_logging`` and every other one are refused by name;
 * scalar functions with side effects (``nextval``, ``setval``, ``setseed``, ``write_log``) are
-  refused.
+  refused;
+* a statement hidden inside the SELECT — DuckDB parses ``WITH x AS (DELETE FROM t RETURNING *)
+  SELECT * FROM x`` as a SELECT whose CTE deletes — is refused: every query node of the tree must
+  be a SELECT, set operation or CTE node.
 
 Beneath that, the connection itself has ``enable_external_access=false`` (files, URLs, extension
-installs) and, where the guard opens it, ``lock_configuration=true`` and ``read_only``. A query
-runs with a timeout that interrupts only its own cursor and a row cap that reports
-``truncated``.
+installs) and, where the guard opens it, ``lock_configuration=true`` and ``read_only``; and the
+query runs inside a transaction that is always rolled back, so on the service's read-write
+database a write that slipped past the parser would still never be kept. A query runs with a
+timeout that interrupts only its own cursor and a row cap that reports ``truncated``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
@@ -58,6 +63,10 @@ ALLOWED_TABLE_FUNCTIONS = frozenset(
     }
 )
 REFUSED_SCALAR_FUNCTIONS = frozenset({"nextval", "setval", "setseed", "write_log"})
+READ_QUERY_NODES = frozenset(
+    {"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE", "CTE_NODE"}
+)
+"""Query node types of a read (``json_serialize_sql``); ``DELETE_QUERY_NODE`` and such are not."""
 
 # parses only (json_serialize_sql); holds no data
 _PARSER = duckdb.connect(":memory:", config={"enable_external_access": False})
@@ -103,6 +112,12 @@ def _parse_tree(sql: str) -> Any:
 
 
 def _check_functions(tree: Any) -> None:
+    for node_type in _query_nodes(tree):
+        if node_type not in READ_QUERY_NODES:
+            what = node_type.removesuffix("_QUERY_NODE").removesuffix("_NODE")
+            raise QueryRefused(
+                f"only read-only SELECT queries are allowed; this one holds a {what} statement"
+            )
     for kind, name in _functions(tree):
         if kind == "table" and name not in ALLOWED_TABLE_FUNCTIONS:
             raise QueryRefused(
@@ -123,6 +138,19 @@ def _functions(node: Any) -> Iterator[tuple[str, str]]:
     elif isinstance(node, list):
         for value in node:
             yield from _functions(value)
+
+
+def _query_nodes(node: Any) -> Iterator[str]:
+    """The type of every query node (``SELECT_NODE``, ``DELETE_QUERY_NODE``, ...) in the tree."""
+    if isinstance(node, dict):
+        kind = node.get("type")
+        if isinstance(kind, str) and kind.endswith("_NODE"):
+            yield kind
+        for value in node.values():
+            yield from _query_nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _query_nodes(value)
 
 
 def _message(exc: Exception) -> str:
@@ -168,6 +196,7 @@ def _execute(
 
     timer = threading.Timer(timeout_seconds, interrupt)
     timer.start()
+    cursor.execute("BEGIN TRANSACTION")  # rolled back below: nothing the query did is kept
     try:
         result = cursor.execute(sql)
         rows = result.fetchmany(max_rows + 1)
@@ -178,4 +207,10 @@ def _execute(
         raise QueryRefused(f"query failed: {_message(exc)}") from exc
     finally:
         timer.cancel()
+        _rollback(cursor)
     return QueryResult(columns=columns, rows=rows[:max_rows], truncated=len(rows) > max_rows)
+
+
+def _rollback(cursor: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):  # an interrupted query may have ended it already
+        cursor.execute("ROLLBACK")
