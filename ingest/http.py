@@ -21,6 +21,10 @@ longer. After ``max_retries`` retries the last response is returned or the last 
 the caller sees exactly what it would have seen without retries.
 
 Requests whose body is a one-shot stream cannot be sent twice and are never retried.
+
+Before each attempt (each redirect hop included: httpx hands every hop to the transport) the
+request is checked against the host allow-list in force (``ingest.allowed_hosts.enforced``); a
+refused request raises ``HostRefused`` and is never sent.
 Retries are logged at INFO with the method, host and path (never headers or the query string,
 which may carry credentials).
 """
@@ -39,6 +43,8 @@ from types import TracebackType
 from typing import Self
 
 import httpx
+
+from ingest.allowed_hosts import HostPolicy, check_request
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +158,7 @@ class RetryTransport(httpx.BaseTransport):
         self._sleep = sleep
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        check_request(request)
         if not _replayable(request):  # judged before the first send consumes the stream
             return self._transport.handle_request(request)
         attempt = 1
@@ -192,6 +199,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         self._sleep = sleep
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        check_request(request)
         if not _replayable(request):
             return await self._transport.handle_async_request(request)
         attempt = 1
@@ -215,6 +223,28 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._transport.aclose()
+
+
+class HostCheckingTransport(httpx.BaseTransport):
+    """Sends through ``transport`` (default ``httpx.HTTPTransport()``) only requests that
+    ``policy`` allows (or, without one, the policy in force); for clients that do not retry,
+    such as the report's webhook."""
+
+    def __init__(
+        self, transport: httpx.BaseTransport | None = None, *, policy: HostPolicy | None = None
+    ) -> None:
+        self._transport = transport if transport is not None else httpx.HTTPTransport()
+        self.policy = policy
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.policy is not None:
+            self.policy.check(request)
+        else:
+            check_request(request)
+        return self._transport.handle_request(request)
+
+    def close(self) -> None:
+        self._transport.close()
 
 
 class ClosingClient:
@@ -242,6 +272,7 @@ __all__ = [
     "RETRY_STATUSES",
     "AsyncRetryTransport",
     "ClosingClient",
+    "HostCheckingTransport",
     "RetryPolicy",
     "RetryTransport",
     "parse_retry_after",

@@ -12,14 +12,23 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+)
 
 from catalog.errors import ConfigError, YamlError
 from catalog.secrets import register as register_secret
 from catalog.secrets import secret_problem
 from catalog.yaml12 import load_all
+from ingest.allowed_hosts import HostPolicy, HostRule
 from ingest.config_types import BaseUrl as WebhookUrl
 from ingest.guard import MassDeleteGuard
 from ingest.paths import ConfigPath
@@ -29,6 +38,14 @@ from ingest.schedule import Crontab
 DEFAULT_CONFIG = Path("steward.yaml")
 _ENV_PATTERN = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+
+
+def _host_entry(value: str) -> str:
+    HostRule.parse(value)  # ValueError names what is wrong with the entry
+    return value
+
+
+AllowedHost = Annotated[str, AfterValidator(_host_entry)]
 
 
 class ApiConfig(BaseModel):
@@ -94,6 +111,9 @@ class StewardConfig(BaseModel):
     api: ApiConfig = ApiConfig()
     history: HistoryConfig = HistoryConfig()
     mass_delete: MassDeleteConfig = MassDeleteConfig()
+    allowed_hosts: list[AllowedHost] = []
+    """Hosts (``host``, ``host:port``, ``*.domain``) that source base URLs, AWS endpoints and
+    the webhook may point to, besides the official ones (``ingest.allowed_hosts``)."""
 
     # filled by load_config: the validated model of each source, in file order
     source_configs: dict[str, BaseModel] = Field(default_factory=dict, exclude=True)
@@ -102,6 +122,10 @@ class StewardConfig(BaseModel):
     @property
     def resolved_state_dir(self) -> Path:
         return self.state_dir or self.database.with_name(self.database.name + ".state")
+
+    def host_policy(self) -> HostPolicy:
+        """The official API hosts plus ``allowed_hosts``: what requests may reach."""
+        return HostPolicy.of(self.allowed_hosts)
 
     def error(self, loc: tuple[str | int, ...], message: str) -> ConfigError:
         """A ConfigError naming this config's file, the line of ``loc`` and the field."""
@@ -199,7 +223,37 @@ def load_config(path: Path | None = None, *, sources: bool = True) -> StewardCon
         raise fail(("database",), f"{config.database} is a directory; name a database file")
     for name, raw_source in config.sources.items():
         config.source_configs[name] = _source_config(name, raw_source, context, fail)
+    _check_hosts(config, fail)
     return config
+
+
+def _check_hosts(config: StewardConfig, fail: Any) -> None:
+    """Every URL the config names must be http(s) to an allowed host (``allowed_hosts``)."""
+    policy = config.host_policy()
+    urls: list[tuple[tuple[str | int, ...], str]] = [
+        (("sources", name, *loc), url)
+        for name, model in config.source_configs.items()
+        for loc, url in _urls_of(model)
+    ]
+    webhook = config.reports.ownership_gaps.webhook_url
+    if webhook is not None:
+        urls.append((("reports", "ownership_gaps", "webhook_url"), webhook))
+    for loc, url in urls:
+        problem = policy.problem(url)
+        if problem is not None:
+            raise fail(loc, problem)
+
+
+def _urls_of(model: BaseModel) -> list[tuple[tuple[str, ...], str]]:
+    """Every URL field (``base_url``, ``endpoint_url``, …) set in ``model``, nested included."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if name.endswith("url") and isinstance(value, str):
+            found.append(((name,), value))
+        elif isinstance(value, BaseModel):
+            found.extend(((name, *sub), url) for sub, url in _urls_of(value))
+    return found
 
 
 def _source_config(name: str, raw: dict[str, Any], context: dict[str, Any], fail: Any) -> BaseModel:

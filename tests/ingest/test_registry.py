@@ -16,6 +16,7 @@ sources:
   pagerduty: {type: pagerduty, base_url: "http://127.0.0.1:9", token: t0123456789}
   github: {type: github, org: acme, token: t0123456789}
   backstage: {type: backstage_catalog, base_url: "http://127.0.0.1:9"}
+allowed_hosts: [127.0.0.1]
 """
 
 HEAVY = ("boto3", "botocore", "httpx")

@@ -126,7 +126,7 @@ def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Steward
             url = stack.enter_context(http_server(handle))
             lines.append(f"  {name}: " + template.format(url=url, token=TOKEN))
         (tmp_path / "steward.yaml").write_text(
-            "database: ./s.duckdb\nsources:\n" + "\n".join(lines) + "\n"
+            "database: ./s.duckdb\nallowed_hosts: [127.0.0.1]\nsources:\n" + "\n".join(lines) + "\n"
         )
         with StewardService(load_config(tmp_path / "steward.yaml")) as svc:
             yield svc

@@ -15,7 +15,10 @@ from service.config import load_config
 
 def write_config(tmp_path: Path, source: str) -> Path:
     path = tmp_path / "steward.yaml"
-    path.write_text(f"database: ./steward.duckdb\nsources:\n  backstage: {source}\n")
+    path.write_text(
+        f"database: ./steward.duckdb\nsources:\n  backstage: {source}\n"
+        "allowed_hosts: [backstage.example.com]\n"  # not an official API host
+    )
     return path
 
 
