@@ -59,9 +59,12 @@ def standins(data: Path) -> Iterator[dict[str, str]]:
 
 
 def _fresh_database(data: Path) -> Path:
+    """No database, snapshot or state directory of an earlier run left in ``data``."""
     for path in data.glob("steward*.duckdb*"):
-        path.unlink()
-    shutil.rmtree(data / "steward.duckdb.state", ignore_errors=True)
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
     return data / "steward.duckdb"
 
 
@@ -160,6 +163,8 @@ def bench_size(
         data = generate.ensure(size, changed_ok=not fresh)
         out["generate_s"] = round(time.perf_counter() - t0, 2)
         out["manifest"] = json.loads((data / "manifest.json").read_text())
+    if "manifest" not in out:  # no organisation, nothing to measure
+        return
     config = data / "steward.yaml"
     database = _fresh_database(data)
     with standins(data) as env:
