@@ -3,11 +3,13 @@
 * start-up: from ``steward serve`` to ``/readyz`` answering 200;
 * blast radius p95: 500 sequential ``GET …/blast-radius`` on random components, idle service;
 * API p95 at 200 rps during an ingest: every source triggered (``POST /api/v1/ingest/{source}``),
-  and while the pipeline runs, requests are sent open-loop at 200 per second (latency counted
-  from the moment each request was due, so a stalled server cannot hide its queue) over a mix
+  and while the pipeline runs, requests are due at 200 per second, sent by 48 workers on
+  hand-written HTTP/1.1 keep-alive connections (latency counted from the moment each request
+  was due, so a stalled server cannot hide its queue) over a mix
   of the plugin's routes: entity scorecards 50 %, ownership 25 %, blast radius 15 %, team gaps
   10 %;
-* peak RSS of the serve process (``VmHWM``), read before it is stopped.
+* peak RSS of ``steward serve``: the sum of the peaks (``VmHWM``) of its processes (the writer
+  and the API process), read before it is stopped.
 """
 
 from __future__ import annotations
@@ -72,47 +74,128 @@ def _runs(client: httpx.Client) -> int:
     return len(runs) if isinstance(runs, list) else 0
 
 
+class RawConnection:
+    """One keep-alive HTTP/1.1 connection spoken by hand over asyncio streams (as in
+    ``bench_api``): httpx costs ~4 ms of client CPU a request here, and its pool slows down
+    quadratically with thousands of queued requests, so the load generator, not the server,
+    ran out of CPU (at S it sent 602 requests in 40 s instead of 8,000)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, path: str, timeout: float) -> int:
+        return await asyncio.wait_for(self._get(path), timeout)
+
+    async def _get(self, path: str) -> int:
+        if self._streams is None:
+            self._streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self._streams
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n"
+            f"Authorization: Bearer {TOKEN}\r\n\r\n".encode()
+        )
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.split(b"\r\n")
+            status = int(lines[0].split()[1])
+            length = 0
+            for line in lines[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+        except BaseException:
+            self.close()
+            raise
+        return status
+
+    def close(self) -> None:
+        if self._streams is not None:
+            self._streams[1].close()
+            self._streams = None
+
+
+WORKERS = 48
+
+
 async def _load(
-    base: str, paths: list[str], busy: asyncio.Event, limit_s: float
+    port: int, paths: list[str], busy: asyncio.Event, limit_s: float
 ) -> tuple[list[float], int, int]:
-    """Send requests at RATE per second until ``busy`` is cleared (or ``limit_s``); then give
-    the ones in flight 15 s. Returns latencies (an unfinished request counts with the time it
-    had waited when it was abandoned: a lower bound), errors, unfinished."""
+    """Requests due at RATE per second until ``busy`` is cleared (or ``limit_s``), sent by a
+    fixed set of workers with a connection each; latency counts from the moment a request was
+    due, so a stalled server cannot hide its queue. When the load ends, the requests in flight
+    get 15 s; those then unanswered, and those that were due but never sent because every worker
+    was waiting, count with the time they had waited (a lower bound). Returns latencies,
+    errors, unanswered."""
     latencies: list[float] = []
     errors = 0
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    due_of: dict[asyncio.Task[None], float] = {}
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=httpx.Timeout(60.0)
-    ) as client:
+    in_flight: dict[int, float] = {}  # worker → due time of its request
+    start = time.perf_counter()
+    next_index = 0
 
-        async def one(path: str, due: float) -> None:
-            nonlocal errors
-            try:
-                response = await client.get(path)
-                if response.status_code >= 400:
+    def loading() -> bool:
+        return busy.is_set() and time.perf_counter() - start < limit_s
+
+    async def worker(w: int) -> None:
+        nonlocal next_index, errors
+        conn = RawConnection("127.0.0.1", port)
+        try:
+            while loading():
+                i = next_index
+                next_index += 1
+                due = start + i / RATE
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                if not loading():
+                    break  # due after the load ended: never sent, not counted
+                in_flight[w] = due
+                try:
+                    if await conn.get(paths[i % len(paths)], timeout=60) >= 400:
+                        errors += 1
+                except (TimeoutError, OSError, ValueError, IndexError, asyncio.IncompleteReadError):
                     errors += 1
-            except httpx.HTTPError:
-                errors += 1
-            latencies.append(time.perf_counter() - due)
+                latencies.append(time.perf_counter() - due)
+                del in_flight[w]
+        finally:
+            conn.close()
 
-        start = time.perf_counter()
-        i = 0
-        while busy.is_set() and time.perf_counter() - start < limit_s:
-            due = start + i / RATE
-            # always yield: a loop that falls behind must still let its requests run
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            task = asyncio.create_task(one(paths[i % len(paths)], due))
-            due_of[task] = due
-            i += 1
-        _, pending = await asyncio.wait(list(due_of), timeout=15)
-        now = time.perf_counter()
-        for task in pending:
-            task.cancel()
-            latencies.append(now - due_of[task])
-        await asyncio.gather(*pending, return_exceptions=True)
-    return latencies, errors, len(pending)
+    tasks = [asyncio.create_task(worker(w)) for w in range(WORKERS)]
+    while loading():
+        await asyncio.sleep(0.05)
+    end = time.perf_counter()
+    unsent = [start + i / RATE for i in range(next_index, int((end - start) * RATE))]
+    _, pending = await asyncio.wait(tasks, timeout=15)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    now = time.perf_counter()
+    unanswered = list(in_flight.values()) + unsent
+    latencies += [now - due for due in unanswered]
+    return latencies, errors, len(unanswered)
+
+
+def _tree_peak_rss_mb(pid: int) -> dict[str, float]:
+    """Peak RSS (``VmHWM``) of ``pid`` and of each of its descendants still alive (``steward
+    serve`` is a writer process and an API process)."""
+    out: dict[str, float] = {}
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        peak = _peak_rss_mb(parent)
+        if peak is not None:
+            try:
+                name = Path(f"/proc/{parent}/comm").read_text().strip()
+            except OSError:
+                name = "?"
+            out[f"{name}:{parent}"] = peak
+        try:
+            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            continue
+        pending += [int(c) for c in children]
+    return out
 
 
 def _mix(refs: list[str], teams: list[str], rng: random.Random) -> list[str]:
@@ -178,7 +261,7 @@ def measure(config: Path, env: dict[str, str], refs: list[str], teams: list[str]
                 busy.set()
 
                 async def drive() -> tuple[list[float], int, int]:
-                    load = asyncio.create_task(_load(base, paths, busy, 120))
+                    load = asyncio.create_task(_load(port, paths, busy, 120))
                     t0 = time.perf_counter()
                     for source in sources:
                         client.post(f"/api/v1/ingest/{source}").raise_for_status()
@@ -196,7 +279,9 @@ def measure(config: Path, env: dict[str, str], refs: list[str], teams: list[str]
                 out["api_unfinished_during_ingest"] = unfinished
                 out["api_p95_during_ingest_ms"] = p95(latencies) * 1000
                 out["api_p50_during_ingest_ms"] = sorted(latencies)[len(latencies) // 2] * 1000
-                out["serve_peak_rss_mb"] = _peak_rss_mb(proc.pid)
+                parts = _tree_peak_rss_mb(proc.pid)
+                out["serve_peak_rss_parts_mb"] = parts
+                out["serve_peak_rss_mb"] = sum(parts.values())
         finally:
             proc.send_signal(signal.SIGINT)
             try:
