@@ -123,8 +123,19 @@ def duckdb_bulk_load(database: Path) -> dict[str, object]:
     return json_tail(python(BULK_LOAD, str(database)))
 
 
-def codeowners(data: Path) -> dict[str, object]:
-    return json_tail(python(CODEOWNERS, str(data)))
+def codeowners(data: Path, size: str) -> dict[str, object]:
+    """Per tree shape of the generated monorepos: ``bench_codeowners --monorepos SIZE`` (the
+    codeowners helper's benchmark: the same CODEOWNERS and file lists, rebuilt in memory by
+    ``benchmarks.generate``'s code, wall and CPU time, garbage collector kept out of the timed
+    loops); where that option is missing, the same comparison on the files in ``data``."""
+    timing = run(
+        [sys.executable, "-m", "benchmarks.bench_codeowners", "--monorepos", size],
+        cwd=ROOT,
+        check=False,
+    )
+    if timing.returncode == 0:
+        return {**json_tail(timing), "by": "bench_codeowners --monorepos"}
+    return {**json_tail(python(CODEOWNERS, str(data))), "by": "floors.codeowners"}
 
 
 def codeowners_large() -> dict[str, object]:

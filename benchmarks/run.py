@@ -243,7 +243,7 @@ def l_only(step: Steps, data: Path, database: Path, refs: list[str]) -> None:
         out["publish_s"] = publish["publish_s"]
         out["snapshot_bytes"] = publish["bytes"]
     with step("CODEOWNERS vs the PyPI package, generated monorepos"):
-        out["codeowners"] = floors.codeowners(data)
+        out["codeowners"] = floors.codeowners(data, step.size)
     with step("CODEOWNERS vs the PyPI package, one 500-rule file"):
         out["codeowners_large"] = floors.codeowners_large()
     with step("Parquet export"):
