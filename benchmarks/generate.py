@@ -860,6 +860,16 @@ api: {host: 127.0.0.1, port: "${STEWARD_BENCH_PORT:-7018}"}
 """
 
 
+def config_text() -> str:
+    """The config of all four sources, plus ``allowed_hosts: [127.0.0.1]`` (the stand-ins listen
+    there) when this Steward has that setting (a config naming it is refused before it)."""
+    from service.config import StewardConfig
+
+    if "allowed_hosts" in StewardConfig.model_fields:
+        return CONFIG + "allowed_hosts: [127.0.0.1]\n"
+    return CONFIG
+
+
 # --- driver ------------------------------------------------------------------------------------
 
 
@@ -904,7 +914,7 @@ def generate(size: Size, out: Path, seed: int = 7) -> dict[str, Any]:
     (out / "scorecards").mkdir()
     (out / "scorecards" / "bench.yaml").write_text(SCORECARD)
     (out / "scorecards" / "exemptions.yaml").write_text(EXEMPTIONS)
-    (out / "steward.yaml").write_text(CONFIG)
+    (out / "steward.yaml").write_text(config_text())
     manifest = {
         "size": size.name,
         "seed": seed,
@@ -935,6 +945,7 @@ def ensure(
         data = json.loads(manifest.read_text())
         fresh = data.get("seed") == seed and data.get("generator") == _fingerprint()
         if fresh and (changed_ok or not data.get("changed")):
+            (target / "steward.yaml").write_text(config_text())  # what this Steward accepts
             return target
     generate(SIZES[size_name], target, seed)
     data = json.loads(manifest.read_text())

@@ -7,7 +7,10 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from benchmarks.generate import Size, change_repos, generate
+from service.config import load_config
 
 TINY = Size("T", 400, 40, 5, 2, 120, 300, 30)
 
@@ -92,3 +95,13 @@ def test_change_rounds_count_on_so_reused_data_changes_on_every_run(tmp_path: Pa
         if catalog.is_file():
             text = catalog.read_text()
             assert text.count("(rev 2) HTTP API of") == 1 and "(rev 1)" not in text
+
+
+def test_the_generated_config_loads_with_the_stand_ins_on_127_0_0_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate(TINY, tmp_path / "org", seed=3)
+    monkeypatch.setenv("STEWARD_BENCH_AWS_URL", "http://127.0.0.1:41001")
+    monkeypatch.setenv("STEWARD_BENCH_PAGERDUTY_URL", "http://127.0.0.1:41002")
+    config = load_config(tmp_path / "org" / "steward.yaml")
+    assert sorted(config.sources) == ["aws", "catalog", "codeowners", "pagerduty"]
