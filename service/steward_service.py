@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -161,34 +160,25 @@ class StewardService:
         graph: bool = True,
     ) -> PipelineRun:
         from ingest.registry import create_source
-        from ingest.runner import run_source
+        from ingest.runner import run_sources
 
         run = PipelineRun(started_at=datetime.now(UTC), sources=names)
         self.last_run = run
-        for name in names:
-            if self._stopping.is_set():
-                run.errors.append(f"stopped before source {name}")
-                return run
-            source = create_source(self.config.source_configs[name])
-            log.info("ingest source=%s started", name)
-            kwargs = {"progress": progress_for(name)} if progress_for else {}
-            t0 = time.perf_counter()
-            outcome = run_source(
-                self.store,
-                name,
-                source,
-                state_dir=self.config.resolved_state_dir,
-                guard=None if allow_mass_delete else self.config.mass_delete.guard(),
-                **kwargs,
-            )
-            run.outcomes.append(outcome)
-            log.info(
-                "ingest source=%s run=%s status=%s seconds=%.2f",
-                name,
-                outcome.run_id,
-                outcome.status,
-                time.perf_counter() - t0,
-            )
+        if self._stopping.is_set():
+            run.errors.append("stopped before the sources")
+            return run
+        # collected concurrently (threads: the work is mostly waiting on remote listings and
+        # the file system), stored one at a time by this thread (the store's one writer)
+        ingested = run_sources(
+            self.store,
+            [(name, create_source(self.config.source_configs[name])) for name in names],
+            state_dir=self.config.resolved_state_dir,
+            progress_for=progress_for,
+            guard=None if allow_mass_delete else self.config.mass_delete.guard(),
+            stopping=self._stopping,
+        )
+        run.outcomes.extend(ingested.outcomes)
+        run.errors.extend(f"stopped before storing source {name}" for name in ingested.stopped)
         if self._stopping.is_set():  # a stopping service publishes nothing new
             run.errors.append("stopped before the gaps step")
             return run
