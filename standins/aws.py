@@ -259,6 +259,7 @@ class FakeTaggingApi(LocalServer):
         self.reject_credentials: str | None = None  # an error code such as "ExpiredTokenException"
         self.requests = 0
         self._lock = threading.Lock()
+        self._encoded: dict[str, tuple[int, int, list[bytes]]] = {}
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -306,7 +307,21 @@ class FakeTaggingApi(LocalServer):
         request = json.loads(body or b"{}")
         per_page = int(request.get("ResourcesPerPage") or 50)
         offset = int(request.get("PaginationToken") or 0)
-        items = self.resources.get(region, [])
-        page = items[offset : offset + per_page]
+        items = self._encoded_items(region)
+        page = b", ".join(items[offset : offset + per_page])
         token = str(offset + per_page) if offset + per_page < len(items) or self.endless else ""
-        return 200, json.dumps({"PaginationToken": token, "ResourceTagMappingList": page}).encode()
+        # the bytes json.dumps({"PaginationToken": token, "ResourceTagMappingList": page})
+        # gives, from items encoded once: serving 2,000 pages of 200,000 resources
+        # re-encoded every item on every run
+        head = json.dumps({"PaginationToken": token})[:-1].encode()
+        return 200, head + b', "ResourceTagMappingList": [' + page + b"]}"
+
+    def _encoded_items(self, region: str) -> list[bytes]:
+        """``region``'s items, each JSON-encoded once (again if the list is replaced)."""
+        items = self.resources.get(region, [])
+        with self._lock:
+            cached = self._encoded.get(region)
+            if cached is None or cached[:2] != (id(items), len(items)):
+                cached = (id(items), len(items), [json.dumps(i).encode() for i in items])
+                self._encoded[region] = cached
+        return cached[2]

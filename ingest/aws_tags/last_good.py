@@ -2,37 +2,79 @@
 
 When one region fails, its resources would otherwise vanish from the new snapshot (and their
 gaps close, only to reopen on the next good run); re-emitting the last good listing keeps the
-snapshot whole and the failure visible in the report. One ``ingest.state`` file per listing.
+snapshot whole and the failure visible in the report.
+
+One ``ingest.state`` file per listing holds its ``marshal`` bytes (the same bytes the source
+hashes for its fingerprint: ~10x faster to write and read than pickling 100,000 dicts), and a
+small index holds each listing's digest, so a listing equal to the saved one is not written
+again (writing two 100,000-resource listings on every run cost 4.5 s).
 """
 
 from __future__ import annotations
 
+import marshal
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ingest.state import load_state, save_state
 
-VERSION = 1
+VERSION = 2
 
 Listing = list[dict[str, Any]]
 """``ResourceTagMappingList`` items as the API returned them."""
 
 
+@dataclass(frozen=True)
+class Saved:
+    digest: str
+    fetched_at: str
+
+
 class LastGood:
     def __init__(self, state_dir: Path) -> None:
         self.dir = state_dir / "last_good"
+        self._index_path = self.dir / "index.pickle"
+        loaded = load_state(self._index_path, version=VERSION)
+        self.index: dict[str, Saved] = loaded if isinstance(loaded, dict) else {}
+        self._dirty = False
 
     def _path(self, key: str) -> Path:
         return self.dir / f"{key}.pickle"
 
-    def save(self, key: str, listing: Listing) -> None:
-        doc = {"fetched_at": datetime.now(UTC).isoformat(timespec="seconds"), "items": listing}
-        save_state(self._path(key), doc, version=VERSION, key=key)
+    def digest(self, key: str) -> str | None:
+        """The digest of the saved listing of ``key``, if any."""
+        saved = self.index.get(key)
+        return saved.digest if saved is not None else None
 
-    def load(self, key: str) -> tuple[str, Listing] | None:
-        """(fetched_at, items), or None when there is no readable earlier listing."""
-        doc = load_state(self._path(key), version=VERSION, key=key)
-        if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
+    def save(self, key: str, blob: bytes, digest: str) -> None:
+        """Keep ``blob`` (``marshal.dumps`` of the listing) unless it is the one saved."""
+        if self.digest(key) == digest:
+            return
+        fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+        save_state(self._path(key), blob, version=VERSION, key=f"{key}:{digest}")
+        self.index[key] = Saved(digest, fetched_at)
+        self._dirty = True
+
+    def flush(self) -> None:
+        """Write the index if a listing was saved (after the listings themselves)."""
+        if self._dirty:
+            save_state(self._index_path, self.index, version=VERSION)
+            self._dirty = False
+
+    def load(self, key: str) -> tuple[str, Listing, str] | None:
+        """(fetched_at, items, digest), or None when there is no readable earlier listing."""
+        saved = self.index.get(key)
+        if saved is None:
             return None
-        return str(doc.get("fetched_at")), doc["items"]
+        blob = load_state(self._path(key), version=VERSION, key=f"{key}:{saved.digest}")
+        if not isinstance(blob, bytes):
+            return None
+        try:
+            items = marshal.loads(blob)
+        except (EOFError, ValueError, TypeError):
+            return None
+        if not isinstance(items, list):
+            return None
+        return saved.fetched_at, items, saved.digest

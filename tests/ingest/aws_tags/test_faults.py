@@ -35,7 +35,9 @@ class Env:
         }
         settings.update(config)
         source = AwsTagsSource(AwsTagsConfig(type="aws_tags", **settings))
-        return run_source(self.store, "aws", source, state_dir=self.state)
+        outcome = run_source(self.store, "aws", source, state_dir=self.state)
+        self.store.refresh_gaps()  # as the pipeline does after its sources
+        return outcome
 
     def count(self, where: str = "true") -> int:
         row = self.store.connection.execute(
@@ -130,3 +132,46 @@ def test_config_from_steward_yaml(tmp_path: Path) -> None:
     path.write_text("sources:\n  aws:\n    type: aws_tags\n    regions: [US East]\n")
     with pytest.raises(ConfigError, match="not an AWS region name"):
         load_config(path)
+
+
+def test_a_listing_is_saved_as_last_good_only_when_it_changed(env: Env) -> None:
+    assert env.ingest().status == "ok"
+    saved = env.state / "aws" / "last_good"
+
+    def stamps() -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in saved.iterdir()}
+
+    first = stamps()
+    assert sorted(first) == ["default-eu-west-1.pickle", "default-us-east-1.pickle", "index.pickle"]
+    assert env.ingest().status == "unchanged"
+    assert stamps() == first
+    env.api.resources[WEST] = generate_resources(26, WEST, start=35)
+    assert env.ingest().status == "ok"
+    changed = {name for name, stamp in stamps().items() if stamp != first[name]}
+    assert changed == {"default-eu-west-1.pickle", "index.pickle"}
+    env.api.fail_regions = {WEST}
+    outcome = env.ingest()
+    assert outcome.status == "unchanged"
+    assert any("kept 26 resources from the last good listing" in w for w in outcome.report.warnings)
+
+
+def test_an_unchanged_region_reuses_its_records_and_stores_the_same_rows(
+    env: Env, tmp_path: Path
+) -> None:
+    assert env.ingest().status == "ok"
+    env.api.resources[WEST] = generate_resources(26, WEST, start=35)
+    outcome = env.ingest()
+    assert outcome.status == "ok"
+    assert outcome.report.counts["regions_reused"] == 1  # us-east-1; eu-west-1 is built again
+    fresh = Env(tmp_path / "fresh", env.api)  # no state: every region built from its listing
+    fresh_outcome = fresh.ingest()
+    assert fresh_outcome.report.counts["regions_reused"] == 0
+    query = "SELECT arn, region, owner_ref, component_ref, tags FROM cloud_resources ORDER BY arn"
+    claims = "SELECT subject, owner, evidence FROM ownership_claims ORDER BY ALL"
+    for sql in (query, claims):
+        assert env.store.connection.execute(sql).fetchall() == (
+            fresh.store.connection.execute(sql).fetchall()
+        )
+    assert env.count() == 61
+    assert outcome.report.warnings == fresh_outcome.report.warnings
+    fresh.store.close()

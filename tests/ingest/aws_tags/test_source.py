@@ -42,7 +42,9 @@ class Env:
         }
         settings.update(config)
         source = AwsTagsSource(AwsTagsConfig(type="aws_tags", **settings))
-        return run_source(self.store, "aws", source, state_dir=self.state)
+        outcome = run_source(self.store, "aws", source, state_dir=self.state)
+        self.store.refresh_gaps()  # as the pipeline does after its sources
+        return outcome
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self.store.connection.execute(sql).fetchall()
