@@ -30,6 +30,9 @@ class PagerDutyConfig(BaseModel):
     """A bound on each list walk: more pages than this fails the run (the last snapshot stays)."""
     include_team_members: bool = True
     """Read ``/teams/{id}/members`` for every team (one request per team and page)."""
+    max_concurrency: int = Field(default=4, ge=1, le=16)
+    """Requests in flight at once: the pages of a list once its ``total`` is known, and the
+    member lists of different teams."""
     timeout_seconds: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=4, ge=0)
     """Retries of a request answered 429/5xx (after ``Retry-After`` or ``ratelimit-reset``)."""

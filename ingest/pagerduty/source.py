@@ -65,9 +65,12 @@ class PagerDutySource:
             teams = list(_teams(reader.objects("/teams", "teams")))
             records.extend(teams)
             if self.config.include_team_members:
-                for team in teams:
-                    path = f"/teams/{team.id}/members"
-                    records.extend(_members(team.id, reader.objects(path, "members", ids=False)))
+                # one list per team: requested concurrently, checked and kept in team order
+                paths = [f"/teams/{team.id}/members" for team in teams]
+                fetched = client.map(lambda path: list(client.pages(path, "members")), paths)
+                for team, path, pages in zip(teams, paths, fetched, strict=True):
+                    members = reader.objects(path, "members", ids=False, pages=pages)
+                    records.extend(_members(team.id, members))
             records.extend(_policies(reader.objects("/escalation_policies", "escalation_policies")))
             records.extend(_schedules(reader.objects("/schedules", "schedules")))
             services = reader.objects("/services", "services", [("include[]", "integrations")])
@@ -94,9 +97,19 @@ class _Reader:
         self.client = client
         self.ctx = ctx
 
-    def objects(self, path: str, key: str, params: Params = (), *, ids: bool = True) -> list[Obj]:
+    def objects(
+        self,
+        path: str,
+        key: str,
+        params: Params = (),
+        *,
+        ids: bool = True,
+        pages: Iterable[list[Any]] | None = None,
+    ) -> list[Obj]:
+        """The objects of every page (``pages``, or read now), skipping what is unusable."""
         kept: list[Obj] = []
-        for number, page in enumerate(self.client.pages(path, key, params), start=1):
+        walk = self.client.pages(path, key, params) if pages is None else pages
+        for number, page in enumerate(walk, start=1):
             for index, item in enumerate(page):
                 if not isinstance(item, dict) or (ids and not _str(item.get("id"))):
                     what = "an object without an id" if isinstance(item, dict) else "not an object"
