@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from catalog.errors import StewardError
 from catalog.secrets import redact
 from catalog.store import Store
@@ -229,6 +231,7 @@ def _store(
             record_counts=dict(report.counts),
             warning_count=len(report.warnings),
             error_count=len(report.errors),
+            message=_first_errors(report),
         )
         return RunOutcome(run_id, name, "unchanged", report)
     snapshot = {
@@ -240,16 +243,35 @@ def _store(
             held = guard.check(cur, name, snapshot)
         if held is not None:
             return _fail(store, run_id, name, report, held)
-    store.finish_run(
-        run_id,
-        status="ok",
-        fingerprint=report.fingerprint,
-        record_counts=collected.row_counts | dict(report.counts),
-        warning_count=len(report.warnings),
-        error_count=len(report.errors),
-        snapshot=snapshot,
-    )
+    try:
+        store.finish_run(
+            run_id,
+            status="ok",
+            fingerprint=report.fingerprint,
+            record_counts=collected.row_counts | dict(report.counts),
+            warning_count=len(report.warnings),
+            error_count=len(report.errors),
+            message=_first_errors(report),
+            snapshot=snapshot,
+        )
+    except (StewardError, duckdb.Error) as exc:  # e.g. a full disk: the transaction is undone
+        log.error("storing the snapshot of source %s failed: %s", name, exc)
+        return _fail(store, run_id, name, report, f"storing the snapshot failed: {exc}")
     return RunOutcome(run_id, name, "ok", report)
+
+
+MESSAGE_ERRORS = 3
+"""Errors of an ``ok`` run quoted in its ``ingest_runs.message`` (the rest are counted)."""
+
+
+def _first_errors(report: SourceReport) -> str | None:
+    """The reason an ``ok`` run still reported errors (a region that failed, a broken file),
+    redacted, for ``ingest_runs.message``; None without errors."""
+    if not report.errors:
+        return None
+    text = "; ".join(redact(e) for e in report.errors[:MESSAGE_ERRORS])
+    more = len(report.errors) - MESSAGE_ERRORS
+    return f"{text} (+{more} more)" if more > 0 else text
 
 
 def run_source(

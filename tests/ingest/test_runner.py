@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import duckdb
 import pytest
 
 from catalog.errors import SourceError
@@ -108,3 +109,57 @@ def test_run_counts_are_logged(tmp_path: Path) -> None:
             "SELECT record_counts->>'relation_rows' FROM ingest_runs"
         ).fetchone()
     assert counts == ("2",)
+
+
+class ErringSource(ListSource):
+    """Emits its records and reports ``errors`` errors (as a source that degrades does)."""
+
+    def __init__(self, records: list[Record], errors: int) -> None:
+        super().__init__(records)
+        self.errors = errors
+
+    def run(self, ctx: SourceContext) -> Iterable[Record]:
+        for i in range(self.errors):
+            ctx.report.error(f"region r{i} failed (token=abc{i})")
+        return list(self.records)
+
+
+def test_an_ok_run_with_errors_says_the_first_ones_in_its_message(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.duckdb") as store:
+        run_source(store, "quiet", ListSource(GOOD), state_dir=tmp_path)
+        run_source(store, "one", ErringSource(GOOD, 1), state_dir=tmp_path)
+        run_source(store, "five", ErringSource(GOOD, 5), state_dir=tmp_path)
+        rows = store.connection.execute(
+            "SELECT source, status, error_count, message FROM ingest_runs ORDER BY run_id"
+        ).fetchall()
+    assert rows[0] == ("quiet", "ok", 0, None)
+    assert rows[1] == ("one", "ok", 1, "region r0 failed (token=abc0)")
+    assert rows[2][:3] == ("five", "ok", 5)
+    assert rows[2][3] == (
+        "region r0 failed (token=abc0); region r1 failed (token=abc1); "
+        "region r2 failed (token=abc2) (+2 more)"
+    )
+
+
+class FullDiskStore(Store):
+    """A store whose snapshot writes fail as on a full disk (the run's own rows still work)."""
+
+    def finish_run(self, run_id: int, **kwargs: Any) -> None:
+        if kwargs.get("snapshot") is not None:
+            raise duckdb.IOException('Could not write file "s.duckdb.wal": File too large')
+        super().finish_run(run_id, **kwargs)
+
+
+def test_a_snapshot_that_cannot_be_written_fails_the_run_and_keeps_the_last_good(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "db.duckdb") as store:
+        run_source(store, "src", ListSource(GOOD), state_dir=tmp_path)
+    with FullDiskStore(tmp_path / "db.duckdb") as store:
+        outcome = run_source(
+            store, "src", ListSource([RelationRecord("x", "t", "y")]), state_dir=tmp_path
+        )
+        assert outcome.status == "failed"
+        assert "storing the snapshot failed: Could not write file" in (outcome.message or "")
+        assert _current(store) == [("a", "b"), ("c", "d")]
+        assert _runs(store)[-1][0] == "failed"
