@@ -159,7 +159,11 @@ def _collect(collected: Collected, source: Source, ctx: SourceContext) -> None:
         collected.failure = f"emitted records for tables it does not own: {sorted(stray)}"
         return
     collected.row_counts = {table: len(by_table.get(table, [])) for table in source.tables}
-    collected.columns = {table: _columns(rows) for table, rows in by_table.items() if rows}
+    for table in list(by_table):  # one table at a time, its records freed once in columns
+        rows = by_table.pop(table)
+        if rows:
+            collected.columns[table] = _columns(rows)
+        del rows
 
 
 def collect_sources(
