@@ -260,6 +260,8 @@ class FakeTaggingApi(LocalServer):
         self.requests = 0
         self._lock = threading.Lock()
         self._encoded: dict[str, tuple[int, int, list[bytes]]] = {}
+        for region in resources:  # before serving: the first listing does not pay for it
+            self._encoded_items(region)
         api = self
 
         class Handler(BaseHTTPRequestHandler):
