@@ -143,8 +143,13 @@ def collect_source(
 def _collect(collected: Collected, source: Source, ctx: SourceContext) -> None:
     try:
         by_table: dict[str, list[Record]] = defaultdict(list)
+        by_type: dict[type[Record], list[Record]] = {}  # saves a table() call per record
         for record in source.run(ctx):
-            by_table[type(record).table()].append(record)
+            rows = by_type.get(type(record))
+            if rows is None:
+                rows = by_type[type(record)] = by_table[type(record).table()]
+            rows.append(record)
+        del by_type
     except StewardError as exc:
         collected.failure = str(exc)
         return

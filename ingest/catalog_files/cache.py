@@ -4,7 +4,7 @@ A small *index* (sha256 of each file, its ``stat_key`` when it was hashed and th
 Location entities led to), read on every run so that an unchanged tree is recognised without
 reading its files (a file whose ``stat_key`` is unchanged is not read) or unpickling any
 entity, and the
-*results* (parsed files), read only when something changed, in 64 shards by path: a run that
+*results* (parsed files), read only when something changed, in 256 shards by path: a run that
 changed one file rewrites one shard, not the results of the whole tree (1.7 s at 50,000
 entities). An entry is reused only when the file's sha256 is unchanged. The last result that
 passed the read stage is kept too, so a file that breaks keeps its last good entities (as
@@ -22,8 +22,10 @@ from typing import Any
 from catalog.model import FileResult
 from ingest.state import load_state, save_state
 
-CACHE_VERSION = 5
-SHARDS = 64
+CACHE_VERSION = 6
+SHARDS = 256
+"""Result files: a run that changed 1 % of 7,610 files rewrites ~20 % of the results instead of
+~55 % (with 64)."""
 
 StatKey = tuple[int, int, int, int, int, int]
 """(size, mtime_ns, ctime_ns, inode, device, mode): any write, rename over, chmod or chown of

@@ -11,6 +11,7 @@ import pytest
 
 from catalog.store import Store
 from ingest.catalog_files import CatalogFilesConfig, CatalogFilesSource
+from ingest.catalog_files.cache import SHARDS
 from ingest.runner import RunOutcome, run_source
 
 
@@ -306,7 +307,7 @@ def test_changing_one_file_rewrites_one_shard_of_the_parse_cache(env: Env) -> No
         return {p.name: p.stat().st_mtime_ns for p in shards.iterdir()}
 
     before = stamps()
-    assert len(before) == 64
+    assert len(before) == SHARDS
     write(env.root, "repo-07/catalog-info.yaml", component("svc-07", owner="team-b"))
     outcome = env.ingest()
     assert outcome.status == "ok"
