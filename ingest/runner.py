@@ -176,27 +176,32 @@ def collect_sources(
     *,
     state_dir: Path,
     max_workers: int = MAX_CONCURRENT_SOURCES,
-) -> Iterator[Collected]:
+    stopping: threading.Event | None = None,
+) -> Iterator[Collected | CollectJob]:
     """Collect ``jobs`` concurrently (threads), yielding each as it finishes.
 
     Each collect runs in a copy of the caller's ``contextvars`` context (settings such as the
-    host policy in force reach the source). Closing the iterator early waits for the collects
-    already running and drops their results."""
+    host policy in force reach the source). A job that has not started when ``stopping`` is
+    set is not run: the job itself is yielded instead. Closing the iterator early waits for
+    the collects already running and drops their results."""
     if not jobs:
         return
+
+    def collect(job: CollectJob) -> Collected | CollectJob:
+        if stopping is not None and stopping.is_set():
+            return job
+        return collect_source(
+            job.name,
+            job.source,
+            state_dir=state_dir,
+            previous_fingerprint=job.previous_fingerprint,
+            progress=job.progress,
+        )
+
     workers = max(1, min(max_workers, len(jobs)))
     with ThreadPoolExecutor(workers, thread_name_prefix="steward-collect") as pool:
-        pending: set[Future[Collected]] = {
-            pool.submit(
-                contextvars.copy_context().run,
-                collect_source,
-                job.name,
-                job.source,
-                state_dir=state_dir,
-                previous_fingerprint=job.previous_fingerprint,
-                progress=job.progress,
-            )
-            for job in jobs
+        pending: set[Future[Collected | CollectJob]] = {
+            pool.submit(contextvars.copy_context().run, collect, job) for job in jobs
         }
         try:
             while pending:
@@ -307,7 +312,7 @@ def run_source(
 
 
 STORE_FAILED = "storing another source's run failed; this run was not stored"
-STOPPED = "the service stopped before this run was stored; the last good snapshot is kept"
+STOPPED = "the service stopped before this source ran; the last good snapshot is kept"
 
 
 def abandon_collected(
@@ -350,7 +355,7 @@ class SourcesRun:
 
     outcomes: list[RunOutcome] = field(default_factory=list)
     stopped: list[str] = field(default_factory=list)
-    """Sources collected but not stored because ``stopping`` was set (their runs abandoned)."""
+    """Sources not run because ``stopping`` was set before they started (runs abandoned)."""
 
 
 def run_sources(
@@ -362,12 +367,14 @@ def run_sources(
     guard: MassDeleteGuard | None = None,
     stopping: threading.Event | None = None,
     collected: Mapping[str, Collected] | None = None,
+    max_workers: int = MAX_CONCURRENT_SOURCES,
 ) -> SourcesRun:
     """Run ``sources``: collected concurrently, stored one at a time as each is ready (the
     store is the one writer). Sources already in ``collected`` are only stored.
 
-    Once ``stopping`` is set, nothing more is stored: the collects under way are waited for
-    and their runs closed as ``abandoned``; the last good snapshots stay."""
+    Once ``stopping`` is set, sources that have not started are not run (their runs closed
+    as ``abandoned``, their last good snapshots stay); those under way finish and are stored,
+    as the step a stopping service is in."""
     run_ids = {name: store.begin_run(name, source.type_name) for name, source in sources}
     done = {name: item for name, item in (collected or {}).items() if name in run_ids}
     started = time.perf_counter()
@@ -386,9 +393,9 @@ def run_sources(
     stored: dict[str, RunOutcome] = {}
     result = SourcesRun()
 
-    def store_one(item: Collected) -> None:
-        if stopping is not None and stopping.is_set():
-            abandon_collected(store, run_ids[item.name], item.name, item.report)
+    def store_one(item: Collected | CollectJob) -> None:
+        if isinstance(item, CollectJob):  # not started: the service is stopping
+            abandon_collected(store, run_ids[item.name], item.name, SourceReport())
             result.stopped.append(item.name)
             return
         outcome = store_collected(store, item, guard=guard, run_id=run_ids[item.name])
@@ -403,9 +410,11 @@ def run_sources(
         )
 
     try:
-        for item in done.values():
-            store_one(item)
-        for item in collect_sources(jobs, state_dir=state_dir):
+        for ready in done.values():
+            store_one(ready)
+        for item in collect_sources(
+            jobs, state_dir=state_dir, max_workers=max_workers, stopping=stopping
+        ):
             store_one(item)
     except BaseException:  # a store error: close the other begun runs if the store still can
         for name, run_id in run_ids.items():

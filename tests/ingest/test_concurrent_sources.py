@@ -99,24 +99,37 @@ def test_a_source_collected_beforehand_is_stored_without_running_again(tmp_path:
     assert refs == [("component:a",), ("component:b",)]
 
 
-def test_a_stopping_service_stores_nothing_more_and_abandons_the_runs(tmp_path: Path) -> None:
+def test_a_stopping_service_stores_what_is_under_way_and_runs_nothing_more(
+    tmp_path: Path,
+) -> None:
     with Store(tmp_path / "db.duckdb") as store:
-        run_sources(store, [("a", MeetingSource("a"))], state_dir=tmp_path)
+        run_sources(
+            store, [("a", MeetingSource("a")), ("b", MeetingSource("b"))], state_dir=tmp_path
+        )
         stopping = threading.Event()
 
         class StopsTheService(MeetingSource):
             def run(self, ctx: SourceContext) -> Iterable[Record]:
-                stopping.set()  # as SIGTERM would, while the sources are collected
+                stopping.set()  # as SIGTERM would, while this source is collected
                 return [RelationRecord("component:new", "dependsOn", "component:b")]
 
+        later = MeetingSource("b")
         done = run_sources(
-            store, [("a", StopsTheService("a"))], state_dir=tmp_path, stopping=stopping
+            store,
+            [("a", StopsTheService("a")), ("b", later)],
+            state_dir=tmp_path,
+            stopping=stopping,
+            max_workers=1,
         )
-        assert (done.outcomes, done.stopped) == ([], ["a"])
-        runs = store.connection.execute("SELECT status FROM ingest_runs ORDER BY run_id").fetchall()
-        refs = store.connection.execute("SELECT source_ref FROM relations").fetchall()
-    assert runs == [("ok",), ("abandoned",)]
-    assert refs == [("component:a",)]  # the last good snapshot
+        assert [(o.source, o.status) for o in done.outcomes] == [("a", "ok")]
+        assert done.stopped == ["b"]
+        runs = store.connection.execute(
+            "SELECT source, status FROM ingest_runs ORDER BY run_id"
+        ).fetchall()
+        refs = store.connection.execute("SELECT source_ref FROM relations ORDER BY 1").fetchall()
+    assert later.thread is None  # never ran
+    assert runs[2:] == [("a", "ok"), ("b", "abandoned")]
+    assert refs == [("component:b",), ("component:new",)]  # b's last good snapshot stays
 
 
 def test_the_garbage_collector_runs_again_after_concurrent_runs(tmp_path: Path) -> None:
