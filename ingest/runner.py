@@ -190,6 +190,7 @@ def collect_sources(
     def collect(job: CollectJob) -> Collected | CollectJob:
         if stopping is not None and stopping.is_set():
             return job
+        log.info("ingest source=%s started", job.name)  # from here on it runs to its end
         return collect_source(
             job.name,
             job.source,
@@ -378,8 +379,6 @@ def run_sources(
     run_ids = {name: store.begin_run(name, source.type_name) for name, source in sources}
     done = {name: item for name, item in (collected or {}).items() if name in run_ids}
     started = time.perf_counter()
-    for name, _ in sources:
-        log.info("ingest source=%s started", name)
     jobs = [
         CollectJob(
             name,
