@@ -15,6 +15,7 @@ in a process, so each version is opened through a hard link of its own (unlinked
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import threading
 import time
@@ -32,8 +33,11 @@ from catalog.store.snapshot import snapshot_path
 from graph import CatalogGraph, build_graph
 from graph import loading as graph_loading
 from graph.build import load_annotations
-from service.api.writer_link import WriterLink
+from service.api.writer_link import WriterLink, WriterUnavailable
 from service.config import StewardConfig
+from service.steward_service import PipelineRun
+
+log = logging.getLogger(__name__)
 
 RECHECK_S = 0.5
 """How often reads look for a newer snapshot (one ``stat``)."""
@@ -143,6 +147,17 @@ class SnapshotService:
     def schedules(self) -> list[ScheduleAnswer]:
         answer: list[dict[str, Any]] = self.writer.call("schedules")
         return [ScheduleAnswer(**item) for item in answer]
+
+    @property
+    def last_run(self) -> PipelineRun | None:
+        """The writer's latest pipeline run (its failed steps make ``/readyz`` not ready);
+        ``None`` while the writer does not answer."""
+        try:
+            run = self.writer.call("last_run")
+        except WriterUnavailable:
+            log.warning("the writer did not tell its last pipeline run")
+            return None
+        return run if isinstance(run, PipelineRun) else None
 
 
 def _open(path: Path) -> duckdb.DuckDBPyConnection:

@@ -6,6 +6,9 @@ API asks; the writer answers, one request at a time:
 
 * ``("trigger", source)`` → ``{"source", "accepted", "message"}`` (the scheduler's run-now);
 * ``("schedules",)`` → a list of ``{"job", "trigger", "next_run", "running"}``;
+* ``("last_run",)`` → the writer's latest ``PipelineRun`` (or ``None``), so ``/readyz`` can
+  name a pipeline step that failed (a failed publish leaves the snapshot as it was: only the
+  writer knows);
 * the API says ``("started", url)`` once uvicorn listens (the writer logs it).
 
 A request the writer cannot answer comes back as ``{"error": message}`` and is raised here as
@@ -87,6 +90,8 @@ def _answer(service: WriterSide, request: tuple[Any, ...]) -> Any:
                 return _plain(service.trigger(source))
             case ("schedules",):
                 return [_plain(info) for info in service.schedules()]
+            case ("last_run",):
+                return getattr(service, "last_run", None)  # pickled whole: a PipelineRun
             case _:
                 return {"error": f"unknown request {request[:1]!r}"}
     except Exception as exc:  # answered, never raised: the channel must keep serving

@@ -23,7 +23,7 @@ from service.api.snapshot_service import SnapshotService
 from service.api.writer_link import WriterLink, WriterUnavailable, answer_requests
 from service.config import load_config
 from service.steward_service import StewardService
-from tests.service.api.conftest import file_sources_config
+from tests.service.api.conftest import EXAMPLES, file_sources_config
 
 STEWARD = [sys.executable, "-c", "from service.cli import app; app()"]
 
@@ -166,3 +166,49 @@ def test_the_api_process_exits_when_the_writer_is_killed(tmp_path: Path) -> None
             proc.wait()
         assert proc.stderr is not None
         proc.stderr.close()
+
+
+BROKEN_CARD = "id: broken\ntitle: Broken\nlevels: [bronze]\nchecks: 7\n"
+
+
+def test_readyz_in_the_api_process_names_a_step_that_failed_in_the_writer(
+    tmp_path: Path,
+) -> None:
+    """The API process has no pipeline of its own: the writer tells it its last run."""
+    from fastapi.testclient import TestClient
+
+    from service.api import create_app
+
+    (tmp_path / "cards").mkdir()
+    (tmp_path / "cards" / "broken.yaml").write_text(BROKEN_CARD)
+    config_path = file_sources_config(tmp_path)
+    text = config_path.read_text().replace(
+        f"scorecards: {EXAMPLES}/scorecards",
+        f"scorecards: {tmp_path / 'cards'}",
+    )
+    assert f"scorecards: {tmp_path / 'cards'}" in text
+    config_path.write_text(text)
+    ours, theirs = Pipe(duplex=True)
+    with StewardService(load_config(config_path)) as writer:
+        failed = writer.run_pipeline()
+        assert [error.split(":")[0] for error in failed.errors] == ["scorecards"]
+        thread = threading.Thread(target=answer_requests, args=[writer, ours, lambda _: None])
+        thread.start()
+        try:
+            api = SnapshotService(writer.config, WriterLink(theirs))
+            client = TestClient(create_app(api, auth=False))
+            response = client.get("/readyz")
+            assert response.status_code == 503
+            body = response.json()
+            assert list(body["failed_steps"]) == ["scorecards"]
+            assert "broken.yaml" in body["failed_steps"]["scorecards"]
+
+            (tmp_path / "cards" / "broken.yaml").unlink()
+            assert writer.run_pipeline().ok
+            response = client.get("/readyz")
+            assert response.status_code == 200, response.json()
+            assert response.json()["failed_steps"] == {}
+        finally:
+            theirs.close()
+            thread.join(10)
+            ours.close()
