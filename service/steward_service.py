@@ -134,7 +134,10 @@ class StewardService:
         guard (``ingest.guard``) for this run; ``graph=False`` does not warm the graph cache (a
         one-shot process that exits afterwards)."""
         names = self._source_names(sources)
-        with self._pipeline_lock:
+        from ingest.allowed_hosts import enforced
+
+        # scheduled and triggered runs check every request too (the collect threads copy it)
+        with self._pipeline_lock, enforced(self.config.host_policy()):
             return self._pipeline(
                 names,
                 progress_for,
