@@ -20,6 +20,7 @@ from typing import Protocol
 import duckdb
 
 from catalog.errors import ConfigError, StewardError
+from catalog.secrets import redact
 from catalog.store import Store
 from catalog.store.snapshot import Snapshot
 from graph.build import GraphCache
@@ -203,9 +204,12 @@ class StewardService:
     def _step(self, run: PipelineRun, name: str, action: Callable[[], object]) -> None:
         try:
             action()
-        except StewardError as exc:
-            run.errors.append(f"{name}: {exc}")
-            log.error("pipeline step=%s failed: %s", name, exc)
+        except (StewardError, duckdb.Error, OSError) as exc:
+            # a database or file-system error (a full disk at CHECKPOINT) fails the step, not
+            # the process: the sources' runs are recorded and the last snapshot stays published
+            detail = str(exc) if isinstance(exc, StewardError) else f"{type(exc).__name__}: {exc}"
+            run.errors.append(f"{name}: {redact(detail)}")
+            log.error("pipeline step=%s failed: %s", name, redact(detail))
 
     def _refresh_gaps(self) -> None:
         self.store.refresh_gaps(stale_after_days=self.config.ownership.stale_after_days)
