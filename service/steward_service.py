@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +25,7 @@ from catalog.store import Store
 from catalog.store.snapshot import Snapshot
 from graph.build import GraphCache
 from graph.model import CatalogGraph
-from ingest.runner import RunOutcome
+from ingest.runner import Collected, RunOutcome
 from ingest.schedule import Schedule
 from ingest.source import ProgressCallback
 from service.config import StewardConfig, load_config
@@ -127,13 +127,15 @@ class StewardService:
         scorecards: bool = True,
         allow_mass_delete: bool = False,
         graph: bool = True,
+        collected: Mapping[str, Collected] | None = None,
     ) -> PipelineRun:
         """:meth:`run_ingest`, returning the whole pipeline run (step errors included).
 
         ``scorecards=False`` leaves the scorecard step out (``steward ingest``, whose user
         scores with ``steward scorecard run``). ``allow_mass_delete`` lifts the mass-delete
         guard (``ingest.guard``) for this run; ``graph=False`` does not warm the graph cache (a
-        one-shot process that exits afterwards)."""
+        one-shot process that exits afterwards); sources in ``collected`` (collected before
+        the database was opened, ``service.ingestion``) are only stored."""
         names = self._source_names(sources)
         from ingest.allowed_hosts import enforced
 
@@ -145,6 +147,7 @@ class StewardService:
                 scorecards=scorecards,
                 allow_mass_delete=allow_mass_delete,
                 graph=graph,
+                collected=collected,
             )
 
     def _source_names(self, sources: Sequence[str]) -> list[str]:
@@ -162,6 +165,7 @@ class StewardService:
         scorecards: bool,
         allow_mass_delete: bool = False,
         graph: bool = True,
+        collected: Mapping[str, Collected] | None = None,
     ) -> PipelineRun:
         from ingest.registry import create_source
         from ingest.runner import run_sources
@@ -180,6 +184,7 @@ class StewardService:
             progress_for=progress_for,
             guard=None if allow_mass_delete else self.config.mass_delete.guard(),
             stopping=self._stopping,
+            collected=collected,
         )
         run.outcomes.extend(ingested.outcomes)
         run.errors.extend(f"stopped before storing source {name}" for name in ingested.stopped)

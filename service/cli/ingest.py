@@ -48,9 +48,11 @@ def run_ingest(
     scorecards: bool = False,
     service: StewardService | None = None,
     allow_mass_delete: bool = False,
+    wait: float = 0.0,
 ) -> PipelineRun:
-    """Run the pipeline once (on ``service``, or a service opened for this run) with a
-    progress bar and print the summary."""
+    """Run the pipeline once (on ``service``, or a service opened for this run, waiting up to
+    ``wait`` seconds for a database another process holds) with a progress bar and print the
+    summary."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -82,12 +84,23 @@ def run_ingest(
             return advance
 
         if service is None:
+
+            def on_wait(seconds: float) -> None:
+                err_console.print(
+                    f"sources collected; waiting up to {seconds:g} s: "
+                    f"{escape(str(config.database))} is held by another process (steward "
+                    "serve, or a long query)…",
+                    highlight=False,
+                )
+
             run = ingest(
                 config,
                 only=sources,
                 progress_for=progress_for,
                 scorecards=scorecards,
                 allow_mass_delete=allow_mass_delete,
+                wait=wait,
+                on_wait=on_wait,
             )
         else:
             run = service.run_pipeline(
@@ -125,44 +138,40 @@ def ingest_command(
 ) -> None:
     """Run the configured sources once and store their snapshots.
 
-    Exit 0: every source ok; 1: a source failed; 2: configuration error; 3: the database stayed
-    held by another process (e.g. `steward serve`, a long query) for --wait seconds."""
-    import time
+    Sources are collected (fetched, parsed) first; the database is held only to store them.
+    Exit 0: every source ok; 1: a source failed, or the database could not be written (a full
+    disk); 2: configuration error; 3: the database stayed held by another process (e.g.
+    `steward serve`, a long query) for --wait seconds."""
+    import duckdb
 
-    from catalog.store.readers import is_locked
+    from catalog.secrets import redact
+    from service.ingestion import DatabaseHeld
 
     try:
         cfg = load(config)
     except StewardError as exc:
         raise fail(exc) from None
-    deadline = time.monotonic() + wait
-    waiting = False
-    while True:
-        try:
-            run = run_ingest(cfg, source or [], allow_mass_delete=allow_mass_delete)
-            break
-        except StewardError as exc:
-            if not is_locked(exc):
-                raise fail(exc) from None
-            if time.monotonic() >= deadline:
-                message = held_by_service(cfg, source or [])
-                err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-                raise typer.Exit(HELD_EXIT) from None
-            if not waiting:
-                waiting = True
-                err_console.print(
-                    f"waiting up to {wait:g} s: {escape(str(cfg.database))} is held by another "
-                    "process (steward serve, or a long query)…",
-                    highlight=False,
-                )
-            time.sleep(min(WAIT_STEP, max(0.0, deadline - time.monotonic())))
+    try:
+        run = run_ingest(cfg, source or [], allow_mass_delete=allow_mass_delete, wait=wait)
+    except DatabaseHeld:
+        message = held_by_service(cfg, source or [])
+        err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+        raise typer.Exit(HELD_EXIT) from None
+    except duckdb.Error as exc:  # the database failed under the run: a full disk, I/O
+        err_console.print(
+            f"[bold red]error:[/] the database could not be written: {escape(redact(str(exc)))}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from None
+    except StewardError as exc:
+        raise fail(exc) from None
     if not run.ok:
         raise typer.Exit(1)
 
 
 HELD_EXIT = 3
 """``steward ingest``'s exit status when the database stays held (2 means a config error)."""
-WAIT_STEP = 0.5
 
 
 def held_by_service(config: StewardConfig, sources: list[str]) -> str:

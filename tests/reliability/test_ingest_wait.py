@@ -81,3 +81,50 @@ def test_ingest_gives_up_after_wait_with_exit_3(tmp_path: Path) -> None:
     assert result.returncode == 3, result.stderr
     assert "is held by another process" in result.stderr
     assert 1.5 <= elapsed < 25
+
+
+RELEASED_ON_INPUT = (
+    "import sys, duckdb\n"
+    "con = duckdb.connect(sys.argv[1])\n"
+    "print('held', flush=True)\n"
+    "sys.stdin.readline()\n"
+    "con.close()\n"
+)
+
+
+def test_ingest_collects_first_and_holds_the_file_only_to_store(tmp_path: Path) -> None:
+    setup(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", RELEASED_ON_INPUT, str(tmp_path / "s.duckdb")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdin is not None and holder.stdout is not None
+    assert holder.stdout.readline() == "held\n"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "400"}
+    ingest = subprocess.Popen(
+        [*STEWARD, "ingest", "--config", "steward.yaml", "--wait", "60"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert ingest.stderr is not None
+    before_wait = []
+    for line in ingest.stderr:  # ends by itself: the ingest gives up after 60 s
+        before_wait.append(line)
+        if "waiting up to" in line:
+            break
+    # the source was collected (parsed, its state written) while another process held the file
+    assert "sources collected; waiting up to 60 s" in "".join(before_wait)
+    assert any((tmp_path / "s.duckdb.state" / "catalog").iterdir())
+    holder.stdin.write("\n")
+    holder.stdin.flush()
+    holder.communicate(timeout=30)  # closes its pipes
+    _, rest = ingest.communicate(timeout=120)
+    assert ingest.returncode == 0, rest
+    with duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT status FROM ingest_runs").fetchall() == [("ok",)]
+        assert con.execute("SELECT count(*) FROM entities").fetchall() == [(1,)]
