@@ -14,7 +14,6 @@ from catalog.errors import ConfigError
 from service.cli import app
 from service.config import load_config
 from service.ingestion import ingest
-from service.steward_service import StewardService
 from standins.server import LocalServer
 
 TOKEN = "hosts-test-token-0123456789"
@@ -142,27 +141,6 @@ def test_a_one_shot_ingest_checks_every_request(
     config = load_config(path)
     config.allowed_hosts = ["localhost"]  # as if the URL had come from somewhere else
     run = ingest(config, scorecards=False)
-    (outcome,) = run.outcomes
-    assert outcome.status == "failed"
-    assert outcome.message is not None and "refused GET http://127.0.0.1" in outcome.message
-    assert seen == []  # refused before anything was sent
-
-
-def test_the_service_pipeline_checks_every_request_too(
-    tmp_path: Path, counting_server: tuple[str, list[str]]
-) -> None:
-    """``steward serve`` runs sources through ``StewardService.run_pipeline`` (scheduled and
-    triggered runs): the allow-list is in force there as in a one-shot ingest."""
-    base, seen = counting_server
-    path = write(
-        tmp_path,
-        "database: ./s.duckdb\nallowed_hosts: [127.0.0.1]\nsources:\n"
-        f"  pd: {{type: pagerduty, token: {TOKEN}, base_url: '{base}', max_retries: 0}}\n",
-    )
-    config = load_config(path)
-    config.allowed_hosts = ["localhost"]  # as if the URL had come from somewhere else
-    with StewardService(config) as service:
-        run = service.run_pipeline(scorecards=False)
     (outcome,) = run.outcomes
     assert outcome.status == "failed"
     assert outcome.message is not None and "refused GET http://127.0.0.1" in outcome.message
