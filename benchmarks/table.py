@@ -140,9 +140,10 @@ def _floor_text(report: dict[str, Any], size: dict[str, Any], key: str) -> str:
         return (
             f"{size['api_requests_during_ingest']:,} requests, "
             f"{size.get('api_errors_during_ingest', 0)} errors, "
-            f"{size.get('api_unfinished_during_ingest', 0)} unanswered 15 s after the load, p50 "
-            f"{size.get('api_p50_during_ingest_ms', 0):.1f} ms; the ingest took "
-            f"{size.get('ingest_under_load_s', 0):.1f} s under load"
+            f"{size.get('api_unfinished_during_ingest', 0):,} unanswered 15 s after the load, p50 "
+            f"{size.get('api_p50_during_ingest_ms', 0):.1f} ms; the triggered ingest of the 4 "
+            f"sources took {size.get('ingest_under_load_s', 0):.1f} s under load (the load "
+            "stops with it, at 120 s at most)"
         )
     if key == "parquet_export_s":
         if "parquet_rows" not in size:
