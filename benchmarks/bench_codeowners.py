@@ -38,101 +38,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from benchmarks.vocabulary import EXTS, FILES, SUBDIRS, TOP, WORDS
 from ingest.codeowners import CodeOwners, Rule, compile_pattern
 
-TOP = ["services", "libs", "apps", "packages", "tools", "infra", "docs", "scripts", ".github"]
-WORDS = [
-    "auth",
-    "billing",
-    "catalog",
-    "search",
-    "payments",
-    "ledger",
-    "inventory",
-    "gateway",
-    "notifier",
-    "scheduler",
-    "profile",
-    "orders",
-    "pricing",
-    "reports",
-    "identity",
-    "ingest",
-    "export",
-    "audit",
-    "metrics",
-    "tracing",
-    "storage",
-    "media",
-    "mailer",
-    "cart",
-    "checkout",
-    "review",
-    "shipping",
-    "accounts",
-    "admin",
-    "analytics",
-    "feed",
-    "chat",
-]
-SUBDIRS = [
-    "src",
-    "lib",
-    "internal",
-    "api",
-    "handlers",
-    "models",
-    "utils",
-    "config",
-    "tests",
-    "fixtures",
-    "docs",
-    "migrations",
-    "components",
-    "hooks",
-    "styles",
-    "assets",
-    "scripts",
-    "cmd",
-    "pkg",
-    "core",
-    "common",
-    "v1",
-    "v2",
-    "logs",
-    "generated",
-]
-FILES = [
-    "main",
-    "index",
-    "app",
-    "server",
-    "client",
-    "handler",
-    "model",
-    "schema",
-    "types",
-    "util",
-    "helpers",
-    "constants",
-    "routes",
-    "service",
-    "controller",
-    "store",
-    "reducer",
-    "views",
-    "README",
-    "CHANGELOG",
-    "Dockerfile",
-    "Makefile",
-    "setup",
-    "conftest",
-    "test_main",
-    "settings",
-    "package",
-    "tsconfig",
-]
-EXTS = [".py", ".go", ".ts", ".tsx", ".js", ".md", ".yml", ".json", ".tf", ".sql", ".txt", ""]
 TEAMS = [f"@acme/{w}-team" for w in WORDS]
 USERS = [f"@{w}-dev" for w in WORDS] + ["@octocat", "@doctocat", "@hubot"]
 EMAILS = [f"{w}@acme.example.com" for w in WORDS[:8]]
@@ -180,7 +88,7 @@ def make_codeowners(rng: random.Random, n_rules: int, edge_cases: bool) -> str:
             "/apps/retired/  # ask ops@acme.example.com",
         ]
     while len([ln for ln in lines if ln and not ln.startswith("#")]) < n_rules:
-        top = rng.choice(TOP[:6])
+        top = rng.choice(TOP)
         svc = rng.choice(services)
         kind = rng.random()
         if kind < 0.40:
@@ -212,7 +120,7 @@ def make_tree(rng: random.Random, n_dirs: int) -> list[str]:
     nested source directories below them (about ``n_dirs`` directories in all)."""
     dirs = ["", "docs", "docs/guides", "scripts", ".github", ".github/workflows", "tools"]
     frontier: list[tuple[str, int]] = []
-    for top in TOP[:6]:
+    for top in TOP:
         dirs.append(top)
         for w in WORDS:
             dirs.append(f"{top}/{w}")
@@ -232,7 +140,7 @@ def make_flat_dirs(rng: random.Random, n_dirs: int) -> list[str]:
     its own and the per-directory caches rarely hit."""
     return [
         "/".join(
-            [rng.choice(TOP[:6]), rng.choice(WORDS)]
+            [rng.choice(TOP), rng.choice(WORDS)]
             + [rng.choice(SUBDIRS) for _ in range(rng.choice([0, 1, 2, 3, 4, 5]))]
         )
         for _ in range(n_dirs)

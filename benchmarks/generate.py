@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.vocabulary import EXTS, FILES, SUBDIRS, TOP, WORDS
 from standins.aws import ARN_KINDS
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "bench-data"
@@ -95,99 +96,6 @@ RATES = {
 
 LIFECYCLES = ("production", "production", "production", "experimental", "deprecated")
 RESOURCE_TYPES = ("database", "s3-bucket", "kafka-topic", "queue", "cache")
-TOP = ("services", "libs", "apps", "packages", "tools", "infra")
-WORDS = [
-    "auth",
-    "billing",
-    "catalog",
-    "search",
-    "payments",
-    "ledger",
-    "inventory",
-    "gateway",
-    "notifier",
-    "scheduler",
-    "profile",
-    "orders",
-    "pricing",
-    "reports",
-    "identity",
-    "ingest",
-    "export",
-    "audit",
-    "metrics",
-    "tracing",
-    "storage",
-    "media",
-    "mailer",
-    "cart",
-    "checkout",
-    "review",
-    "shipping",
-    "accounts",
-    "admin",
-    "analytics",
-    "feed",
-    "chat",
-]
-SUBDIRS = [
-    "src",
-    "lib",
-    "internal",
-    "api",
-    "handlers",
-    "models",
-    "utils",
-    "config",
-    "tests",
-    "fixtures",
-    "docs",
-    "migrations",
-    "components",
-    "hooks",
-    "styles",
-    "assets",
-    "scripts",
-    "cmd",
-    "pkg",
-    "core",
-    "common",
-    "v1",
-    "v2",
-    "logs",
-    "generated",
-]
-FILES = [
-    "main",
-    "index",
-    "app",
-    "server",
-    "client",
-    "handler",
-    "model",
-    "schema",
-    "types",
-    "util",
-    "helpers",
-    "constants",
-    "routes",
-    "service",
-    "controller",
-    "store",
-    "reducer",
-    "views",
-    "README",
-    "CHANGELOG",
-    "Dockerfile",
-    "Makefile",
-    "setup",
-    "conftest",
-    "test_main",
-    "settings",
-    "package",
-    "tsconfig",
-]
-EXTS = (".py", ".go", ".ts", ".tsx", ".js", ".md", ".yml", ".json", ".tf", ".sql", ".txt", "")
 
 
 def team_name(t: int) -> str:
@@ -957,7 +865,9 @@ def ensure(
 def _fingerprint() -> str:
     import hashlib
 
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update((Path(__file__).parent / "vocabulary.py").read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def main() -> None:
