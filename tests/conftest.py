@@ -6,6 +6,8 @@ import pytest
 
 from tests.golden import set_update
 
+pytest_plugins = ["tests.counting_server"]  # fixtures shared across test packages
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

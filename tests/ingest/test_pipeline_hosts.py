@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-
-import pytest
 
 from service.config import load_config
 from service.steward_service import StewardService
-from standins.server import LocalServer
 
 TOKEN = "pipeline-hosts-token-0123456789"
-
-
-@pytest.fixture()
-def counting_server() -> Iterator[tuple[str, list[str]]]:
-    seen: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.path)
-            self.send_response(500)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            return None
-
-    with LocalServer(Handler) as server:
-        yield server.base_url, seen
 
 
 def test_a_service_pipeline_refuses_a_host_not_allowed(

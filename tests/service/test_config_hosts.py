@@ -3,8 +3,6 @@ ingest runs (issue 12, "Bad input and security")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,6 @@ from catalog.errors import ConfigError
 from service.cli import app
 from service.config import load_config
 from service.ingestion import ingest
-from standins.server import LocalServer
 
 TOKEN = "hosts-test-token-0123456789"
 
@@ -109,24 +106,6 @@ def test_steward_ingest_exits_2_with_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "sources.pd.base_url: host localhost:5001 is not allowed" in result.output
     assert "Traceback" not in result.output
-
-
-@pytest.fixture()
-def counting_server() -> Iterator[tuple[str, list[str]]]:
-    seen: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.path)
-            self.send_response(500)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            return None
-
-    with LocalServer(Handler) as server:
-        yield server.base_url, seen
 
 
 def test_a_one_shot_ingest_checks_every_request(
