@@ -36,6 +36,11 @@ class KnownRefs(Protocol):
 
     def all(self) -> Iterable[str]: ...
 
+    def near(self, name: str) -> Iterable[str]:
+        """The refs worth comparing with ``name`` (lowercase) for suggestions: all of them, or a
+        shortlist when comparing every ref would be slow."""
+        ...
+
 
 def resolve_in(known: KnownRefs, text: str, *, default_kind: str = DEFAULT_KIND) -> str:
     """The canonical ref of the entity ``text`` names among ``known``, or UnknownEntityError."""
@@ -62,18 +67,20 @@ def resolve_in(known: KnownRefs, text: str, *, default_kind: str = DEFAULT_KIND)
 
 
 def suggestions(known: KnownRefs, wanted: str) -> list[str]:
-    """Up to five known refs close to ``wanted`` (a ref or a name): close names first."""
-    refs = sorted(known.all())
+    """Up to five known refs whose names are close to the name in ``wanted`` (a ref or a name).
+
+    Names only: compared as whole refs, anything looked close to every ref sharing its
+    ``component:default/`` prefix."""
+    name = _name(wanted)
+    refs = sorted(known.near(name))
     by_name: dict[str, list[str]] = {}
     for ref in refs:
         by_name.setdefault(_name(ref), []).append(ref)
-    name = _name(wanted)
     close = [
         ref
         for match in difflib.get_close_matches(name, list(by_name), n=MAX_SUGGESTIONS, cutoff=0.6)
         for ref in by_name[match]
     ]
-    close += difflib.get_close_matches(wanted, refs, n=MAX_SUGGESTIONS, cutoff=0.6)
     return list(dict.fromkeys(close))[:MAX_SUGGESTIONS]
 
 
@@ -87,6 +94,10 @@ def _namespace(ref: str) -> str:
 
 def _name(ref: str) -> str:
     return ref.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+SHORTLIST = 200  # names compared by difflib after DuckDB's Jaro-Winkler pre-selection
+SHORTLIST_SIMILARITY = 0.7
 
 
 class DatabaseRefs:
@@ -107,6 +118,15 @@ class DatabaseRefs:
 
     def all(self) -> Iterable[str]:
         return [str(row[0]) for row in self.con.execute("SELECT ref FROM entities").fetchall()]
+
+    def near(self, name: str) -> Iterable[str]:
+        # one vectorised pass in DuckDB instead of difflib over every ref (2-3 CPU-s at 50k)
+        rows = self.con.execute(
+            "SELECT ref FROM (SELECT ref, jaro_winkler_similarity(lower(name), ?) AS similarity "
+            "FROM entities) WHERE similarity >= ? ORDER BY similarity DESC, ref LIMIT ?",
+            [name, SHORTLIST_SIMILARITY, SHORTLIST],
+        ).fetchall()
+        return [str(row[0]) for row in rows]
 
 
 def resolve_ref(

@@ -22,6 +22,9 @@ class GraphRefs:
     def all(self) -> Iterable[str]:
         return (node.ref for node in self.graph.nodes)
 
+    def near(self, name: str) -> Iterable[str]:
+        return self.all()
+
 
 def resolve_ref(graph: CatalogGraph, text: str, *, default_kind: str = DEFAULT_KIND) -> str:
     """The canonical ref of the node ``text`` names, or :class:`UnknownEntityError`."""

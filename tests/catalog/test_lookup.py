@@ -75,3 +75,32 @@ def test_default_kind_is_the_callers(store: Store) -> None:
     assert resolve_ref(store.connection, "default/team-a", default_kind="group") == (
         "group:default/team-a"
     )
+
+
+def test_a_name_like_none_gets_no_suggestions_from_the_shared_ref_prefix(store: Store) -> None:
+    # every ref starts "component:default/": compared as whole refs, nonsense looked close
+    with pytest.raises(UnknownEntityError) as info:
+        resolve_ref(store.connection, "qqqqqqqq")
+    assert info.value.suggestions == []
+    with pytest.raises(UnknownEntityError) as info:
+        resolve_in_graph(build_graph(store.connection), "qqqqqqqq")
+    assert info.value.suggestions == []
+
+
+def test_suggestions_among_many_entities_come_from_close_names(tmp_path: Path) -> None:
+    names = [f"svc-{i:05d}-{word}" for i, word in enumerate(["api", "worker", "db"] * 1_000)]
+    docs = "".join(
+        f"---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: {n}}}\n"
+        "spec: {type: service, lifecycle: production, owner: team-a}\n"
+        for n in [*names, "payments-api"]
+    )
+    (tmp_path / "repos" / "big").mkdir(parents=True)
+    (tmp_path / "repos" / "big" / "catalog-info.yaml").write_text(docs)
+    with Store(tmp_path / "steward.duckdb") as s:
+        ingest(s, tmp_path / "repos", tmp_path / "state")
+        with pytest.raises(UnknownEntityError) as info:
+            resolve_ref(s.connection, "paymnts-api")
+        assert info.value.suggestions[0] == C + "payments-api"
+        with pytest.raises(UnknownEntityError) as info:
+            resolve_ref(s.connection, "svc-01234-workr")
+        assert C + "svc-01234-worker" in info.value.suggestions
