@@ -24,6 +24,7 @@ from service.api.graph_memo import GraphMemo
 from service.api.health import health_router
 from service.api.metrics import ApiMetrics
 from service.api.middleware import ApiAuth, BodyLimit, Timing
+from service.api.ownership_cache import OwnershipCache
 from service.api.problems import ApiProblem, install_problem_handlers
 from service.api.protocol import ServiceLike
 from service.api.reads import Reads, default_max_reads
@@ -37,10 +38,12 @@ _bearer = HTTPBearer(auto_error=False, description="a token from $STEWARD_API_TO
 def create_app(service: ServiceLike, *, auth: bool, max_reads: int | None = None) -> FastAPI:
     """``max_reads``: database reads at once (default twice the cores); other requests wait."""
     scorecards = ScorecardCache(service.reader)
+    ownership = OwnershipCache(service.reader)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         scorecards.warm()  # in the background: the server answers at once
+        ownership.warm()
         # the routes still on FastAPI's thread pool (SQL, runs, reports, …): bounded as well
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         yield
@@ -54,6 +57,7 @@ def create_app(service: ServiceLike, *, auth: bool, max_reads: int | None = None
     config = service.config.api
     app.state.service = service
     app.state.scorecards = scorecards
+    app.state.ownership = ownership
     app.state.graph = GraphMemo(service)
     app.state.reads = Reads(service, max_reads or default_max_reads())
     tokens = TokenCheck(tokens_from_env(config.tokens_env)) if auth else None

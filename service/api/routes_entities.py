@@ -12,6 +12,7 @@ from graph import blast_radius
 from service.api import models
 from service.api.entity_reads import entity_ownership
 from service.api.graph_memo import GraphMemo
+from service.api.ownership_cache import OwnershipCache
 from service.api.problems import ApiProblem
 from service.api.protocol import ServiceLike
 from service.api.reads import JSON, json_response, reads_of
@@ -54,8 +55,12 @@ def router() -> APIRouter:
     async def ownership(kind: str, namespace: str, name: str, request: Request) -> Response:
         """The resolved owner, every source's claim with evidence, conflicts, gaps, on-call."""
         ref = path_ref(kind, namespace, name)
+        cache: OwnershipCache = request.app.state.ownership
+        answer = cache.ownership_json(ref)  # in memory: no thread, no cursor
+        if answer is not None:
+            return Response(answer, media_type=JSON)
 
-        def read(cur: duckdb.DuckDBPyConnection) -> Response:
+        def read(cur: duckdb.DuckDBPyConnection) -> Response:  # not loaded yet, or unknown
             return json_response(entity_ownership(cur, require_entity(cur, ref)))
 
         return await reads_of(request).run(read)

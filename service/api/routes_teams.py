@@ -13,9 +13,10 @@ from catalog.errors import CatalogError
 from catalog.refs import canonical_ref
 from scorecards.queries import team_scorecard
 from service.api import models
+from service.api.ownership_cache import OwnershipCache
 from service.api.problems import ApiProblem
 from service.api.protocol import ServiceLike
-from service.api.reads import json_response, reads_of
+from service.api.reads import JSON, json_response, reads_of
 from service.api.refs import path_ref, require_entity
 from service.ownership import ownership_gaps
 
@@ -26,6 +27,11 @@ MAX_GAPS = 100_000
 def _service(request: Request) -> ServiceLike:
     service: ServiceLike = request.app.state.service
     return service
+
+
+def _cache(request: Request) -> OwnershipCache:
+    cache: OwnershipCache = request.app.state.ownership
+    return cache
 
 
 def _gaps(rows: list[dict[str, Any]], team: str | None, limit: int) -> models.Gaps:
@@ -72,8 +78,11 @@ def router() -> APIRouter:
     ) -> Response:
         """Open ownership gaps of the group and every group below it."""
         ref = path_ref("group", namespace, name)
+        answer = _cache(request).gaps_json(ref, limit)  # in memory: no thread, no cursor
+        if answer is not None:
+            return Response(answer, media_type=JSON)
 
-        def read(cur: duckdb.DuckDBPyConnection) -> Response:
+        def read(cur: duckdb.DuckDBPyConnection) -> Response:  # not loaded yet, or unknown
             require_entity(cur, ref)
             return json_response(_gaps(ownership_gaps(cur, team=ref), ref, limit))
 
@@ -92,6 +101,9 @@ def router() -> APIRouter:
                 ref = canonical_ref(team.strip(), default_kind="group", default_namespace="default")
             except CatalogError as exc:
                 raise ApiProblem(400, f"malformed team ref {team!r}: {exc}") from None
+        answer = _cache(request).gaps_json(ref, limit)
+        if answer is not None:
+            return Response(answer, media_type=JSON)
 
         def read(cur: duckdb.DuckDBPyConnection) -> Response:
             if ref is None:
