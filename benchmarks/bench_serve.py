@@ -201,8 +201,15 @@ def main() -> None:
     data = args.data / args.size
     if not (data / "steward.yaml").exists():
         subprocess.run(
-            [sys.executable, "-m", "benchmarks.generate", "--size", args.size, "--out",
-             str(args.data)],
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.generate",
+                "--size",
+                args.size,
+                "--out",
+                str(args.data),
+            ],
             cwd=ROOT,
             check=True,
         )
