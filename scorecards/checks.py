@@ -379,6 +379,12 @@ class FieldMatches(CheckParamsBase):
 
 
 class CodeownersAgree(CheckParamsBase):
+    """The resolved owner is among the owners CODEOWNERS names for the entity.
+
+    Reads the claims as of the last load (``_resolved_claims``: ``ownership_claims`` copied by
+    the store in the same transaction as ``ownership_conflicts``): the view would join every
+    CODEOWNERS rule to the catalog's annotations again (0.25 s instead of 0.07 s at L)."""
+
     type: Literal["codeowners_agree"]
 
     def query(self, ctx: CheckContext) -> tuple[str, Params]:
@@ -389,7 +395,7 @@ class CodeownersAgree(CheckParamsBase):
             f"""
             WITH claimed AS (
               SELECT subject, list(DISTINCT owner ORDER BY owner) AS owners
-              FROM ownership_claims WHERE role = 'codeowner' AND owner IS NOT NULL
+              FROM _resolved_claims WHERE role = 'codeowner' AND owner IS NOT NULL
               GROUP BY subject),
             conflicts AS (
               SELECT DISTINCT subject, resolved_owner FROM ownership_conflicts

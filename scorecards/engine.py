@@ -12,7 +12,8 @@ Per scorecard, in dependency order:
 5. score: weighted percentage of passing checks, exempt checks left out of the sum.
 
 Results, levels and scores go straight into the history tables under a new run id and the
-scratch tables are emptied before committing; a dry run rolls the whole transaction back, so
+scratch tables (TEMP tables of the writer's connection: ``catalog.store.scorecard_scratch``) are
+emptied before committing; a dry run rolls the whole transaction back, so
 nothing of it is stored. Only SQL checks (author queries) run before the transaction, so that
 a failing author query cannot abort it: their rows are kept in Arrow and joined in.
 """
@@ -31,6 +32,7 @@ import pyarrow as pa
 
 from catalog.errors import StoreError
 from catalog.store import Store
+from catalog.store.scorecard_scratch import SCRATCH_TABLES, create_scorecard_scratch
 from scorecards.checks import CheckContext, DependenciesReachLevel, SourceState, Sql
 from scorecards.definitions import Scorecard, load_scorecards, select_scorecards
 from scorecards.exemptions import Exemption, check_exemption_targets, load_exemptions
@@ -38,13 +40,6 @@ from scorecards.levels import solve_levels
 
 SQL_CHECK_TIMEOUT_SECONDS = 30.0
 RESULT_COLUMNS = "run_id, scorecard, check_id, ref, state, evidence"
-SCRATCH_TABLES = (
-    "_sc_scope",
-    "_sc_exemptions",
-    "_sc_levels",
-    "_sc_dep_edges",
-    "_sc_checks",
-)
 
 
 @dataclass(frozen=True)
@@ -146,6 +141,7 @@ def evaluate(
         expired=[x for x in exemptions if x.expired(today)],
     )
     with store.write_lock:
+        create_scorecard_scratch(store.connection)
         store.connection.execute("SET preserve_insertion_order = false")  # order unused
         try:
             with store.transaction(commit=not dry_run) as con:

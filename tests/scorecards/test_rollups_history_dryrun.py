@@ -253,3 +253,20 @@ def test_a_dry_run_on_an_empty_history_stores_nothing(env: Env) -> None:
     assert dry.summaries[0].entities == 7
     assert counts(env, HISTORY_TABLES) == dict.fromkeys(HISTORY_TABLES, 0)
     assert env.rows("SELECT count(*) FROM scorecard_scores") == [(0,)]
+
+
+def test_the_scratch_tables_are_temporary_tables_of_the_writer_connection(env: Env) -> None:
+    env.card(CARD, levels="[bronze, silver]")
+    env.run(dry_run=True)  # created outside the transaction: a dry run keeps them
+    env.run()
+    temporary = env.rows(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '\\_sc\\_%' "
+        "ESCAPE '\\' ORDER BY 1"
+    )
+    assert [r[0] for r in temporary] == sorted(SCRATCH_TABLES)
+    assert counts(env, SCRATCH_TABLES) == dict.fromkeys(SCRATCH_TABLES, 0)
+    with env.store.reader() as other:  # another connection: the file's tables, never filled
+        found = other.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '\\_sc%'"
+        ).fetchall()
+        assert found == []
