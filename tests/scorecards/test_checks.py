@@ -11,6 +11,8 @@ import pytest
 
 from catalog.errors import ConfigError
 from catalog.store.migrations import SNAPSHOT_TABLES
+from ingest.catalog_files import CatalogFilesConfig, CatalogFilesSource
+from ingest.runner import run_source
 from tests.scorecards.conftest import Env
 
 
@@ -182,6 +184,59 @@ def test_oncall_unknown_without_pagerduty_then_pass_and_fail(env: Env) -> None:
     assert found["web"][0] == "pass" and "Web (P1)" in found["web"][1]
     assert found["api"][0] == "fail" and "fewer than 2" in found["api"][1]
     assert found["db-svc"] == ("fail", "no PagerDuty service maps to this entity")
+
+
+def test_oncall_maps_services_as_the_entity_oncall_view_does(env: Env) -> None:
+    """Integration keys count, and a ref that two sources define is mapped through the
+    annotations of both of its rows (the check reads them from the scope's facts)."""
+    extra = env.tmp / "extra" / "catalog-info.yaml"
+    extra.parent.mkdir()
+    head = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {}\n"
+    spec = "spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+    extra.write_text(
+        "---\n".join(
+            head.format(name) + f"  annotations:\n    pagerduty.com/integration-key: {key}\n" + spec
+            for name, key in (("api", "KEY3"), ("pd-only", " KEY3 "))
+        )
+    )
+    source = CatalogFilesSource(CatalogFilesConfig(type="catalog_files", roots=[extra.parent]))
+    run_source(env.store, "catalog-extra", source, state_dir=env.tmp / "state")
+    levels = [{"level": 1, "targets": []}, {"level": 2, "targets": []}]
+    run_id = env.store.begin_run("pagerduty", "pagerduty")
+    env.store.finish_run(
+        run_id,
+        status="ok",
+        snapshot={
+            "pd_service_rows": {
+                "id": ["P1", "P2", "P3"], "name": ["Web", "Api", "Api-bis"],
+                "status": ["active"] * 3, "description": [None] * 3,
+                "escalation_policy_id": ["E2", "E1", "E2"], "team_ids": [[], [], []],
+                "integration_ids": [[], [], []], "integration_keys": [[], [], ["KEY3"]],
+                "html_url": [None] * 3,
+            },
+            "pd_escalation_policy_rows": {
+                "id": ["E2", "E1"], "name": ["Two", "One"], "num_loops": [0, 0],
+                "team_ids": [[], []], "level_count": [2, 1], "levels": [levels, levels[:1]],
+                "html_url": [None] * 2,
+            },
+        },
+    )  # fmt: skip
+    env.store.refresh_gaps()
+    found = check(env, "type: oncall, min_escalation_levels: 2")
+    two = ", escalation policy Two: 2 level(s), nobody on call now"
+    assert found["api"] == ("pass", "PagerDuty service Api-bis (P3)" + two)  # the second row's
+    assert found["pd-only"] == ("pass", "PagerDuty service Api-bis (P3)" + two)
+    assert found["web"] == ("pass", "PagerDuty service Web (P1)" + two)
+    assert found["db-svc"] == ("fail", "no PagerDuty service maps to this entity")
+    by_view = dict(
+        env.rows(
+            "SELECT ref, max(escalation_levels) >= 2 FROM entity_oncall WHERE ref IN "
+            "(SELECT ref FROM entities WHERE kind = 'component') GROUP BY ref"
+        )
+    )
+    assert {f"component:default/{ref}": state == "pass" for ref, (state, _) in found.items()} == {
+        ref: by_view.get(ref, False) for ref in (f"component:default/{name}" for name in found)
+    }
 
 
 def test_codeowners_agree(env: Env) -> None:
