@@ -228,6 +228,12 @@ def test_oncall_maps_services_as_the_entity_oncall_view_does(env: Env) -> None:
     assert found["pd-only"] == ("pass", "PagerDuty service Api-bis (P3)" + two)
     assert found["web"] == ("pass", "PagerDuty service Web (P1)" + two)
     assert found["db-svc"] == ("fail", "no PagerDuty service maps to this entity")
+    assert (
+        env.rows(  # one scope row per ref, whichever sources define it
+            "SELECT ref, count(*) FROM scorecard_results GROUP BY ref HAVING count(*) > 1"
+        )
+        == []
+    )
     by_view = dict(
         env.rows(
             "SELECT ref, max(escalation_levels) >= 2 FROM entity_oncall WHERE ref IN "
