@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,39 @@ class Columns:
             codes[name] = int32s(chunk.indices)
         return cls(codes, values)
 
+    @classmethod
+    def of_batches(cls, batches: Iterable[pa.RecordBatch]) -> Columns:
+        """As :meth:`of`, one batch at a time (a query's ``to_arrow_reader``): the codes are
+        kept, each batch's values only until they are coded, so the query's rows are never
+        all in memory as Arrow strings (1.2 M scorecard results at L: ~140 MB)."""
+        codes: dict[str, array[int]] = {}
+        values: dict[str, list[Any]] = {}
+        known: dict[str, dict[Any, int]] = {}
+        for batch in batches:
+            for name in batch.schema.names:
+                encoded = pc.dictionary_encode(batch.column(name), null_encoding="encode")
+                seen = known.setdefault(name, {})
+                distinct = values.setdefault(name, [])
+                remap = array("i")
+                for value in encoded.dictionary.to_pylist():
+                    code = seen.get(value)
+                    if code is None:
+                        code = seen[value] = len(distinct)
+                        distinct.append(value)
+                    remap.append(code)
+                local = encoded.indices.cast(pa.int32())
+                codes.setdefault(name, array("i")).extend(
+                    int32s(pc.take(int32_array(remap), local))
+                )
+        return cls(codes, values)
+
+    def take(self, order: pa.Array) -> Columns:
+        """The rows in ``order`` (an Arrow array of row numbers)."""
+        return Columns(
+            {name: int32s(pc.take(int32_array(c), order)) for name, c in self.codes.items()},
+            self.values,
+        )
+
     def rows(self, start: int, stop: int) -> list[dict[str, Any]]:
         columns = {
             name: [values[c] for c in self.codes[name][start:stop]]
@@ -50,3 +84,8 @@ def int32s(indices: pa.Array) -> array[int]:
     if data is not None:
         out.frombytes(memoryview(data)[indices.offset * 4 : (indices.offset + len(indices)) * 4])
     return out
+
+
+def int32_array(values: array[int]) -> pa.Array:
+    """An ``array('i')`` as an Arrow int32 array (no copy: it shares the array's buffer)."""
+    return pa.Array.from_buffers(pa.int32(), len(values), [None, pa.py_buffer(values)])

@@ -14,6 +14,7 @@ import threading
 import time
 
 from graph import CatalogGraph
+from service.api.builds import BUILD_LOCK
 from service.api.protocol import ServiceLike
 
 TTL_S = 1.0
@@ -50,7 +51,8 @@ class GraphMemo:
             return graph
 
     def _load(self) -> CatalogGraph:
-        graph = self._service.graph()
+        with BUILD_LOCK:  # a rebuild after a new snapshot: not at the same time as the caches'
+            graph = self._service.graph()
         with self._lock:
             self._graph, self._at = graph, time.monotonic()
         return graph

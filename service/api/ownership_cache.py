@@ -37,6 +37,7 @@ import duckdb
 import pyarrow as pa
 import pydantic_core
 
+from service.api.builds import BUILD_LOCK
 from service.api.columns import Columns, int32s
 from service.api.scorecard_cache import Reader
 
@@ -326,6 +327,12 @@ class OwnershipCache:
         self, cur: duckdb.DuckDBPyConnection, fingerprint: tuple[Any, ...] | None = None
     ) -> OwnershipData:
         """Every answer of ``cur``'s data (call inside a transaction)."""
+        with BUILD_LOCK:
+            return self._build_now(cur, fingerprint)
+
+    def _build_now(
+        self, cur: duckdb.DuckDBPyConnection, fingerprint: tuple[Any, ...] | None
+    ) -> OwnershipData:
         self.builds += 1
         refs = [
             str(r[0])

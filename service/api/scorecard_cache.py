@@ -20,7 +20,7 @@ import threading
 import time
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,7 +32,8 @@ import pyarrow.compute as pc
 import pydantic_core
 
 from service.api import models
-from service.api.columns import Columns
+from service.api.builds import BUILD_LOCK
+from service.api.columns import Columns, int32_array, int32s
 
 log = logging.getLogger("steward.api")
 
@@ -174,33 +175,19 @@ class ScorecardCache:
     def _build(
         self, cur: duckdb.DuckDBPyConnection, latest: dict[str, int], previous: Snapshot | None
     ) -> Snapshot:
+        with BUILD_LOCK:
+            return self._build_now(cur, latest, previous)
+
+    def _build_now(
+        self, cur: duckdb.DuckDBPyConnection, latest: dict[str, int], previous: Snapshot | None
+    ) -> Snapshot:
         self.builds += 1
         run_ids = sorted(set(latest.values()))
         meta = _meta(cur, latest)
         if not run_ids:
             return Snapshot(latest, meta, Columns.of(pa.table({})), {}, [])
         in_runs = ", ".join(str(int(r)) for r in run_ids)
-        results = cur.sql(
-            f"""
-            SELECT r.ref, r.scorecard, r.check_id, r.state, r.evidence, r.exemption_reason,
-                   r.exemption_expires
-            FROM scorecard_result_rows r
-            JOIN (SELECT DISTINCT run_id, scorecard, check_id, level_rank
-                  FROM scorecard_check_rows WHERE run_id IN ({in_runs})) c
-              USING (run_id, scorecard, check_id)
-            WHERE r.run_id IN ({in_runs})
-            ORDER BY r.ref, r.scorecard, c.level_rank, r.check_id
-            """
-        ).to_arrow_table()
-        refs = results.column("ref")
-        counts = pc.value_counts(refs)  # in order of first appearance, i.e. sorted
-        offsets: dict[str, tuple[int, int]] = {}
-        start = 0
-        for item in counts.to_pylist():
-            n = int(item["counts"])
-            offsets[str(item["values"])] = (start, start + n)
-            start += n
-        columns = Columns.of(results.drop_columns(["ref"]))
+        columns, offsets = _latest_results(cur, in_runs)
         for ref in offsets:
             if ref not in self._ids:
                 self._ids[ref] = len(self._ids)
@@ -214,7 +201,7 @@ class ScorecardCache:
             keep = set(wanted)
             runs = [p for p in runs if p.scorecard != card or p.run_id in keep]
         runs.sort(key=lambda p: (p.run_id, p.scorecard))
-        log.info("scorecard cache built: runs=%s results=%d", run_ids, results.num_rows)
+        log.info("scorecard cache built: runs=%s results=%d", run_ids, len(columns.codes["state"]))
         return Snapshot(latest, meta, columns, offsets, runs)
 
     def _run_points(
@@ -248,6 +235,57 @@ class ScorecardCache:
             scores=array("d", (r[2] for r in rows)),
             levels=levels,
         )
+
+
+RESULT_BATCH_ROWS = 100_000
+
+
+def _latest_results(
+    cur: duckdb.DuckDBPyConnection, in_runs: str
+) -> tuple[Columns, dict[str, tuple[int, int]]]:
+    """The results of the runs ``in_runs``, by entity: columns sorted by ref (grouped, in no
+    particular order of refs) and, within a ref, by scorecard, check level and check id; and
+    each ref's (start, stop). Read in batches and coded as they come, sorted on integers: the
+    whole result as an Arrow table plus DuckDB's sort of it took ~600 MB at peak at L (1.2 M
+    results), as much as everything else the API process holds."""
+    reader = cur.sql(
+        f"""
+        WITH c AS (
+          SELECT run_id, scorecard, check_id,
+                 (dense_rank() OVER (ORDER BY scorecard, level_rank, check_id))::INTEGER AS pos
+          FROM (SELECT DISTINCT run_id, scorecard, check_id, level_rank
+                FROM scorecard_check_rows WHERE run_id IN ({in_runs}))
+        )
+        SELECT c.pos, r.ref, r.scorecard, r.check_id, r.state, r.evidence, r.exemption_reason,
+               r.exemption_expires
+        FROM scorecard_result_rows r JOIN c USING (run_id, scorecard, check_id)
+        WHERE r.run_id IN ({in_runs})
+        """
+    ).to_arrow_reader(RESULT_BATCH_ROWS)
+    positions = array("i")
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for batch in reader:
+            positions.extend(int32s(batch.column("pos")))
+            yield batch.drop_columns(["pos"])
+
+    coded = Columns.of_batches(batches())
+    if "ref" not in coded.codes:  # no rows
+        return Columns.of(pa.table({})), {}
+    ref_codes = coded.codes.pop("ref")
+    refs = coded.values.pop("ref")
+    order = pc.sort_indices(
+        pa.table({"ref": int32_array(ref_codes), "pos": int32_array(positions)}),
+        sort_keys=[("ref", "ascending"), ("pos", "ascending")],
+    )
+    sorted_refs = pc.take(int32_array(ref_codes), order)
+    offsets: dict[str, tuple[int, int]] = {}
+    start = 0
+    for item in pc.value_counts(sorted_refs).to_pylist():  # in order: ascending codes
+        n = int(item["counts"])
+        offsets[str(refs[item["values"]])] = (start, start + n)
+        start += n
+    return coded.take(order), offsets
 
 
 def _answer(snap: Snapshot, ref: str, entity: int | None) -> models.EntityScorecards:

@@ -1,0 +1,41 @@
+"""The API process's in-memory builds run one at a time (their peaks do not add up), and its
+dependency graph has no networkx copy (blast radius walks the graph's own adjacency)."""
+
+from __future__ import annotations
+
+import time
+from multiprocessing import Pipe
+from pathlib import Path
+
+from service.api.builds import BUILD_LOCK
+from service.api.graph_memo import GraphMemo
+from service.api.ownership_cache import OwnershipCache
+from service.api.scorecard_cache import ScorecardCache
+from service.api.snapshot_service import SnapshotService
+from service.api.writer_link import WriterLink
+from service.config import load_config
+from service.steward_service import StewardService
+from tests.service.api.conftest import file_sources_config
+
+
+def test_builds_wait_for_the_one_under_way(org: StewardService) -> None:
+    ownership = OwnershipCache(org.reader)
+    scorecards = ScorecardCache(org.reader)
+    with BUILD_LOCK:  # a build under way
+        ownership.warm()
+        scorecards.warm()
+        time.sleep(0.2)
+        assert ownership.builds == scorecards.builds == 0
+    ownership.wait(60)
+    scorecards.wait(60)
+    assert ownership.builds == scorecards.builds == 1
+    assert ownership.ownership_json("component:default/orders-service") is not None
+
+
+def test_the_snapshot_graph_is_built_without_networkx(tmp_path: Path) -> None:
+    with StewardService(load_config(file_sources_config(tmp_path))) as writer:
+        assert writer.run_pipeline(graph=False).ok
+        api = SnapshotService(writer.config, WriterLink(Pipe()[0]))
+        graph = GraphMemo(api).get()
+        assert "component:default/billing-service" in graph.ids
+        assert "digraph" not in vars(graph)  # the cached_property was never computed
