@@ -27,7 +27,7 @@ from __future__ import annotations
 import duckdb
 
 from scorecards.checks import DependenciesReachLevel
-from scorecards.definitions import Scorecard
+from scorecards.definitions import Check, Scorecard
 
 MAX_ROUNDS = 10_000
 
@@ -63,57 +63,46 @@ def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard, run_id: int) -
     dep_checks = [c for c in card.checks if isinstance(c.params, DependenciesReachLevel)]
     if not dep_checks:
         return 0
-    first_with: dict[tuple[str, tuple[str, ...]], str] = {}
-    for check in dep_checks:
-        assert isinstance(check.params, DependenciesReachLevel)
-        dep_card = check.params.scorecard or card.id
-        same = (dep_card, tuple(sorted(check.params.relations)))
-        params = {**sc, "check_id": check.id}
-        if same in first_with:  # the same edges as an earlier check: copied, not joined again
-            con.execute(
-                f"""
-                INSERT INTO _sc_dep_edges
-                SELECT e.scorecard, $check_id, e.ref, e.dependency, {_EXEMPTED}
-                FROM _sc_dep_edges e JOIN _sc_scope s ON s.scorecard = $scorecard AND s.ref = e.ref
-                WHERE e.scorecard = $scorecard AND e.check_id = $first
-                """,
-                {**params, "first": first_with[same]},
-            )
-            continue
-        first_with[same] = check.id
+    edge_set = _store_edges(con, card, dep_checks)
+    for check in dep_checks:  # the entities for which each check is exempt: few rows
         con.execute(
-            f"""
-            INSERT INTO _sc_dep_edges
-            SELECT DISTINCT $scorecard, $check_id, s.ref, r.target_ref, {_EXEMPTED}
-            FROM relations r
-            JOIN _sc_scope s ON s.scorecard = $scorecard AND s.ref = r.source_ref
-            LEFT JOIN _sc_scope d ON d.scorecard = $dep_card AND d.ref = r.target_ref
-            WHERE list_contains($relations, r.type) AND r.source_ref <> r.target_ref
-              AND (d.ref IS NOT NULL
-                   OR r.target_ref NOT IN (SELECT ref FROM entities))  -- dangling: not ready
-            """,
-            {**params, "dep_card": dep_card, "relations": check.params.relations},
+            f"INSERT INTO _sc_dep_exempt SELECT $scorecard, $check_id, s.ref FROM _sc_scope s "
+            f"WHERE s.scorecard = $scorecard AND {_EXEMPTED}",
+            {**sc, "check_id": check.id},
         )
     rounds = 0
+    changed: list[str] | None = None  # refs lowered in the last round (None: all count)
     while rounds < MAX_ROUNDS:
         rounds += 1
-        row = con.execute(
-            """
+        # Values only decrease, so a round needs only the edges to dependencies that the round
+        # before lowered (every edge in the first round).
+        rows = con.execute(
+            f"""
             UPDATE _sc_levels l SET bad_from = n.bad_from
             FROM (
               SELECT e.ref, min(c.level_rank) AS bad_from
-              FROM _sc_dep_edges e
-              JOIN _sc_checks c ON c.scorecard = e.scorecard AND c.check_id = e.check_id
+              FROM (SELECT unnest($checks) AS check_id, unnest($edge_sets) AS edges) m
+              JOIN _sc_checks c ON c.scorecard = $scorecard AND c.check_id = m.check_id
+              JOIN _sc_dep_edges e ON e.scorecard = $scorecard AND e.check_id = m.edges
               LEFT JOIN _sc_levels d ON d.scorecard = c.dep_scorecard AND d.ref = e.dependency
-              WHERE e.scorecard = $scorecard AND NOT e.exempt
-                AND coalesce(d.bad_from, 0) <= c.dep_rank
+              WHERE coalesce(d.bad_from, 0) <= c.dep_rank
+                {"" if changed is None else "AND e.dependency IN (SELECT unnest($changed))"}
+                AND NOT EXISTS (SELECT 1 FROM _sc_dep_exempt x WHERE x.scorecard = $scorecard
+                                AND x.check_id = c.check_id AND x.ref = e.ref)
               GROUP BY e.ref) n
             WHERE l.scorecard = $scorecard AND l.ref = n.ref AND n.bad_from < l.bad_from
+            RETURNING l.ref
             """,
-            sc,
-        ).fetchone()
-        if not row or not row[0]:
+            {
+                **sc,
+                "checks": list(edge_set),
+                "edge_sets": list(edge_set.values()),
+                **({} if changed is None else {"changed": changed}),
+            },
+        ).fetchall()
+        if not rows:
             break
+        changed = [str(r[0]) for r in rows]
     for check in dep_checks:
         assert isinstance(check.params, DependenciesReachLevel)
         dep_card = check.params.scorecard or card.id
@@ -124,7 +113,7 @@ def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard, run_id: int) -
               SELECT e.ref, e.dependency, coalesce(d.bad_from, 0) AS bad_from  -- 0: dangling
               FROM _sc_dep_edges e
               LEFT JOIN _sc_levels d ON d.scorecard = $dep_card AND d.ref = e.dependency
-              WHERE e.scorecard = $scorecard AND e.check_id = $check_id),
+              WHERE e.scorecard = $scorecard AND e.check_id = $edges),
             counts AS (SELECT ref, count(*) AS n FROM edges GROUP BY ref),
             below AS (
               SELECT ref, count(*) AS n,
@@ -145,6 +134,7 @@ def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard, run_id: int) -
             {
                 **sc,
                 "check_id": check.id,
+                "edges": edge_set[check.id],
                 "dep_card": dep_card,
                 "dep_levels": _levels_of(con, dep_card, card),
                 "rank": _rank_of(con, card.id, check.id),
@@ -153,6 +143,41 @@ def solve_levels(con: duckdb.DuckDBPyConnection, card: Scorecard, run_id: int) -
             },
         )
     return rounds
+
+
+def _store_edges(
+    con: duckdb.DuckDBPyConnection, card: Scorecard, dep_checks: list[Check]
+) -> dict[str, str]:
+    """Store each distinct edge set once in ``_sc_dep_edges`` (checks over the same relations
+    and target scorecard share it, under the id of the first); returns check id -> edge set."""
+    first_with: dict[tuple[str, tuple[str, ...]], str] = {}
+    edge_set: dict[str, str] = {}
+    for check in dep_checks:
+        assert isinstance(check.params, DependenciesReachLevel)
+        dep_card = check.params.scorecard or card.id
+        same = (dep_card, tuple(sorted(check.params.relations)))
+        if same not in first_with:
+            first_with[same] = check.id
+            con.execute(
+                """
+                INSERT INTO _sc_dep_edges
+                SELECT DISTINCT $scorecard, $check_id, s.ref, r.target_ref
+                FROM relations r
+                JOIN _sc_scope s ON s.scorecard = $scorecard AND s.ref = r.source_ref
+                LEFT JOIN _sc_scope d ON d.scorecard = $dep_card AND d.ref = r.target_ref
+                WHERE list_contains($relations, r.type) AND r.source_ref <> r.target_ref
+                  AND (d.ref IS NOT NULL
+                       OR r.target_ref NOT IN (SELECT ref FROM entities))  -- dangling: not ready
+                """,
+                {
+                    "scorecard": card.id,
+                    "check_id": check.id,
+                    "dep_card": dep_card,
+                    "relations": check.params.relations,
+                },
+            )
+        edge_set[check.id] = first_with[same]
+    return edge_set
 
 
 def _levels_of(con: duckdb.DuckDBPyConnection, scorecard: str, card: Scorecard) -> list[str]:

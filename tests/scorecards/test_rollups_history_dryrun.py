@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from catalog.store.scorecard_scratch import SCRATCH_TABLES
 from scorecards import LevelChange
 from scorecards.queries import scorecard_diff, team_scorecard
 from tests.scorecards.conftest import COMPONENTS, Env, component
@@ -20,7 +21,6 @@ HISTORY_TABLES = (
     "scorecard_entity_rows",
     "scorecard_exemption_rows",
 )
-SCRATCH_TABLES = ("_sc_scope", "_sc_exemptions", "_sc_levels", "_sc_dep_edges", "_sc_checks")
 
 
 def changed_catalog() -> list[tuple[str, str, str]]:
