@@ -8,6 +8,10 @@
   was due, so a stalled server cannot hide its queue) over a mix
   of the plugin's routes: entity scorecards 50 %, ownership 25 %, blast radius 15 %, team gaps
   10 %;
+  the figures also per route (``api_routes_during_ingest``);
+* issue 12's figure: the entity-scorecards route alone at 200 requests/s for 30 s while an
+  ingest runs (every source triggered again whenever the previous ingest is done, so the load
+  never meets an idle writer);
 * peak RSS of ``steward serve``: the sum of the peaks (``VmHWM``) of its processes (the writer
   and the API process), read before it is stopped.
 """
@@ -30,6 +34,9 @@ from benchmarks.measure import STEWARD, p95
 
 TOKEN = "bench-api-token-0123456789"
 RATE = 200
+SCORECARDS_S = 30
+"""Issue 12: the entity-scorecards route at ``RATE`` requests/s for this long during an ingest."""
+SOURCES = ["catalog", "codeowners", "aws", "pagerduty"]
 
 
 def _free_port() -> int:
@@ -119,18 +126,55 @@ class RawConnection:
 WORKERS = 48
 
 
-async def _load(
-    port: int, paths: list[str], busy: asyncio.Event, limit_s: float
-) -> tuple[list[float], int, int]:
+class Load:
+    """What a load run measured: every request's latency and route, errors, unanswered."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.routes: list[str] = []
+        self.failed: list[bool] = []
+        self.unanswered = 0
+
+    def add(self, path: str, latency: float, failed: bool) -> None:
+        self.latencies.append(latency)
+        self.routes.append(route_of(path))
+        self.failed.append(failed)
+
+    @property
+    def errors(self) -> int:
+        return sum(self.failed)
+
+    def by_route(self) -> dict[str, dict[str, float]]:
+        """Per route: requests, errors, p50 and p95 (ms); unanswered requests count with the
+        time they had waited, as in the totals."""
+        out: dict[str, dict[str, float]] = {}
+        for route in sorted(set(self.routes)):
+            times = [t for t, r in zip(self.latencies, self.routes, strict=True) if r == route]
+            fails = [f for f, r in zip(self.failed, self.routes, strict=True) if r == route]
+            out[route] = {
+                "requests": len(times),
+                "errors": sum(fails),
+                "p50_ms": sorted(times)[len(times) // 2] * 1000,
+                "p95_ms": p95(times) * 1000,
+            }
+        return out
+
+
+def route_of(path: str) -> str:
+    """The plugin route a request path is for."""
+    if path.startswith("/api/v1/teams/"):
+        return "team-gaps"
+    return path.rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+async def _load(port: int, paths: list[str], busy: asyncio.Event, limit_s: float) -> Load:
     """Requests due at RATE per second until ``busy`` is cleared (or ``limit_s``), sent by a
     fixed set of workers with a connection each; latency counts from the moment a request was
     due, so a stalled server cannot hide its queue. When the load ends, the requests in flight
     get 15 s; those then unanswered, and those that were due but never sent because every worker
-    was waiting, count with the time they had waited (a lower bound). Returns latencies,
-    errors, unanswered."""
-    latencies: list[float] = []
-    errors = 0
-    in_flight: dict[int, float] = {}  # worker → due time of its request
+    was waiting, count with the time they had waited (a lower bound)."""
+    load = Load()
+    in_flight: dict[int, tuple[float, str]] = {}  # worker → due time and path of its request
     start = time.perf_counter()
     next_index = 0
 
@@ -138,7 +182,7 @@ async def _load(
         return busy.is_set() and time.perf_counter() - start < limit_s
 
     async def worker(w: int) -> None:
-        nonlocal next_index, errors
+        nonlocal next_index
         conn = RawConnection("127.0.0.1", port)
         try:
             while loading():
@@ -150,13 +194,13 @@ async def _load(
                     await asyncio.sleep(delay)
                 if not loading():
                     break  # due after the load ended: never sent, not counted
-                in_flight[w] = due
+                path = paths[i % len(paths)]
+                in_flight[w] = (due, path)
                 try:
-                    if await conn.get(paths[i % len(paths)], timeout=60) >= 400:
-                        errors += 1
+                    failed = await conn.get(path, timeout=60) >= 400
                 except (TimeoutError, OSError, ValueError, IndexError, asyncio.IncompleteReadError):
-                    errors += 1
-                latencies.append(time.perf_counter() - due)
+                    failed = True
+                load.add(path, time.perf_counter() - due, failed)
                 del in_flight[w]
         finally:
             conn.close()
@@ -165,15 +209,20 @@ async def _load(
     while loading():
         await asyncio.sleep(0.05)
     end = time.perf_counter()
-    unsent = [start + i / RATE for i in range(next_index, int((end - start) * RATE))]
+    unsent = [
+        (start + i / RATE, paths[i % len(paths)])
+        for i in range(next_index, int((end - start) * RATE))
+    ]
     _, pending = await asyncio.wait(tasks, timeout=15)
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
     now = time.perf_counter()
     unanswered = list(in_flight.values()) + unsent
-    latencies += [now - due for due in unanswered]
-    return latencies, errors, len(unanswered)
+    for due, path in unanswered:
+        load.add(path, now - due, False)
+    load.unanswered = len(unanswered)
+    return load
 
 
 def _tree_peak_rss_mb(pid: int) -> dict[str, float]:
@@ -214,7 +263,72 @@ def _mix(refs: list[str], teams: list[str], rng: random.Random) -> list[str]:
     return out
 
 
-def measure(config: Path, env: dict[str, str], refs: list[str], teams: list[str]) -> dict[str, Any]:
+LAST_INGEST_S = 120
+"""How long the repeated ingests' last one may take after the load has ended."""
+
+
+def _during_ingest(
+    client: httpx.Client, port: int, paths: list[str], limit_s: float, *, repeat: bool = False
+) -> tuple[Load, float, int]:
+    """Requests of ``paths`` due at ``RATE`` per second while every source is ingested (all
+    triggered through the API). Without ``repeat`` the load ends with the ingest (or at
+    ``limit_s``); with it, the load runs ``limit_s`` and the sources are triggered again each
+    time the ingest before is done (the last one is waited for, without load). Returns the
+    load, the seconds from the first trigger until the (last) ingest was done, and the number
+    of ingests."""
+    busy = asyncio.Event()
+    busy.set()
+
+    async def drive() -> tuple[Load, float, int]:
+        load = asyncio.create_task(_load(port, paths, busy, limit_s))
+        t0 = time.perf_counter()
+        ingests = 0
+        while True:
+            before = await asyncio.to_thread(_runs, client)
+            for source in SOURCES:
+                client.post(f"/api/v1/ingest/{source}").raise_for_status()
+            ingests += 1
+            wait_until = t0 + limit_s + (LAST_INGEST_S if repeat else 0)
+            while time.perf_counter() < wait_until:
+                await asyncio.sleep(0.5)
+                if await asyncio.to_thread(_runs, client) >= before + len(SOURCES):
+                    break
+            if not repeat or time.perf_counter() - t0 >= limit_s:
+                break
+        ingest_s = time.perf_counter() - t0
+        busy.clear()
+        return await load, ingest_s, ingests
+
+    return asyncio.run(drive())
+
+
+def _scorecards_during_ingest(
+    client: httpx.Client, port: int, refs: list[str], rng: random.Random, seconds: float
+) -> dict[str, Any]:
+    """Issue 12's figure: the entity-scorecards route alone at ``RATE`` requests/s for
+    ``seconds`` while the sources are ingested (again and again, so it always overlaps)."""
+    paths = [f"/api/v1/entities/{_entity_path(rng.choice(refs))}/scorecards" for _ in range(5_000)]
+    load, ingest_s, ingests = _during_ingest(client, port, paths, seconds, repeat=True)
+    return {
+        "scorecards_requests_during_ingest": len(load.latencies),
+        "scorecards_errors_during_ingest": load.errors,
+        "scorecards_unfinished_during_ingest": load.unanswered,
+        "scorecards_p95_during_ingest_ms": p95(load.latencies) * 1000,
+        "scorecards_p50_during_ingest_ms": sorted(load.latencies)[len(load.latencies) // 2] * 1000,
+        "scorecards_load_s": seconds,
+        "scorecards_ingest_s": ingest_s,
+        "scorecards_ingests": ingests,
+    }
+
+
+def measure(
+    config: Path,
+    env: dict[str, str],
+    refs: list[str],
+    teams: list[str],
+    *,
+    scorecards_s: float = SCORECARDS_S,
+) -> dict[str, Any]:
     port = _free_port()
     env = {
         **os.environ,
@@ -254,34 +368,24 @@ def measure(config: Path, env: dict[str, str], refs: list[str], teams: list[str]
                     r.raise_for_status()
                 out["blast_api_p95_ms"] = p95(times) * 1000
                 out["blast_api_p50_ms"] = sorted(times)[len(times) // 2] * 1000
-                before = _runs(client)
-                sources = ["catalog", "codeowners", "aws", "pagerduty"]
                 paths = _mix(refs, teams, rng)
-                busy = asyncio.Event()
-                busy.set()
-
-                async def drive() -> tuple[list[float], int, int]:
-                    load = asyncio.create_task(_load(port, paths, busy, 120))
-                    t0 = time.perf_counter()
-                    for source in sources:
-                        client.post(f"/api/v1/ingest/{source}").raise_for_status()
-                    while time.perf_counter() - t0 < 120:
-                        await asyncio.sleep(0.5)
-                        if await asyncio.to_thread(_runs, client) >= before + len(sources):
-                            break
-                    out["ingest_under_load_s"] = time.perf_counter() - t0
-                    busy.clear()
-                    return await load
-
-                latencies, errors, unfinished = asyncio.run(drive())
-                out["api_requests_during_ingest"] = len(latencies)
-                out["api_errors_during_ingest"] = errors
-                out["api_unfinished_during_ingest"] = unfinished
-                out["api_p95_during_ingest_ms"] = p95(latencies) * 1000
-                out["api_p50_during_ingest_ms"] = sorted(latencies)[len(latencies) // 2] * 1000
-                parts = _tree_peak_rss_mb(proc.pid)
+                load, out["ingest_under_load_s"], _ = _during_ingest(client, port, paths, 120)
+                out["api_requests_during_ingest"] = len(load.latencies)
+                out["api_errors_during_ingest"] = load.errors
+                out["api_unfinished_during_ingest"] = load.unanswered
+                out["api_p95_during_ingest_ms"] = p95(load.latencies) * 1000
+                out["api_p50_during_ingest_ms"] = (
+                    sorted(load.latencies)[len(load.latencies) // 2] * 1000
+                )
+                out["api_routes_during_ingest"] = load.by_route()
+                parts = _tree_peak_rss_mb(proc.pid)  # as before the scorecards figure existed
                 out["serve_peak_rss_parts_mb"] = parts
                 out["serve_peak_rss_mb"] = sum(parts.values())
+                if scorecards_s:
+                    out.update(_scorecards_during_ingest(client, port, refs, rng, scorecards_s))
+                    end = _tree_peak_rss_mb(proc.pid)
+                    out["serve_peak_rss_end_parts_mb"] = end
+                    out["serve_peak_rss_end_mb"] = sum(end.values())
         finally:
             proc.send_signal(signal.SIGINT)
             try:
