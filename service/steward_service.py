@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -207,8 +208,10 @@ class StewardService:
         return run
 
     def _step(self, run: PipelineRun, name: str, action: Callable[[], object]) -> None:
+        started = time.perf_counter()
         try:
             action()
+            log.info("pipeline step=%s seconds=%.2f", name, time.perf_counter() - started)
         except (StewardError, duckdb.Error, OSError) as exc:
             # a database or file-system error (a full disk at CHECKPOINT) fails the step, not
             # the process: the sources' runs are recorded and the last snapshot stays published

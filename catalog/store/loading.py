@@ -102,9 +102,9 @@ def replace_snapshot_table(
     source: str,
     run_id: int,
     arrow: pa.Table,
-) -> None:
+) -> bool:
     """Make ``arrow`` (from :func:`to_arrow`) the current rows of ``source`` in ``table``; must
-    run inside a transaction.
+    run inside a transaction. Returns whether any current row changed (closed or added).
 
     Rows identical to a current row keep their ``valid_from``; rows that disappeared get
     ``valid_to = run_id``; identical rows in ``columns`` are stored once. Every step is one
@@ -124,9 +124,11 @@ def replace_snapshot_table(
             f"SELECT count(*) FROM {table.name} WHERE source = ? AND valid_to IS NULL", [source]
         ).fetchall()
         if current == 0:
+            if arrow.num_rows == 0:
+                return False
             _insert_first_load(con, table, source, run_id, staged_view, row_hash, select_cols)
-        else:
-            _replace_current(con, table, source, run_id, staged_view, row_hash, select_cols)
+            return True
+        return _replace_current(con, table, source, run_id, staged_view, row_hash, select_cols)
     finally:
         con.unregister(staged_view)
 
@@ -159,27 +161,28 @@ def _replace_current(
     staged_view: str,
     row_hash: str,
     select_cols: str,
-) -> None:
+) -> bool:
     staged = f"_new_{table.name}"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {staged} AS "
         f"SELECT {row_hash} AS row_hash, {select_cols} FROM {staged_view}"
     )
     _drop_duplicate_rows(con, staged, "TRUE")
-    con.execute(
+    ((closed,),) = con.execute(
         f"UPDATE {table.name} SET valid_to = ? WHERE source = ? AND valid_to IS NULL "
         f"AND row_hash NOT IN (SELECT row_hash FROM {staged})",
         [run_id, source],
-    )
+    ).fetchall()
     cols = ", ".join(table.column_names)
-    con.execute(
+    ((added,),) = con.execute(
         f"INSERT INTO {table.name} (source, valid_from, valid_to, row_hash, {cols}) "
         f"SELECT ?, ?, NULL, s.row_hash, {', '.join('s.' + c for c in table.column_names)} "
         f"FROM {staged} s WHERE s.row_hash NOT IN "
         f"(SELECT row_hash FROM {table.name} WHERE source = ? AND valid_to IS NULL)",
         [source, run_id, source],
-    )
+    ).fetchall()
     con.execute(f"DROP TABLE {staged}")
+    return bool(closed or added)
 
 
 def _drop_duplicate_rows(

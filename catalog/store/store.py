@@ -24,7 +24,7 @@ from catalog.errors import StoreError
 from catalog.store.gaps import refresh_gap_episodes
 from catalog.store.loading import ensure_row_hashes, replace_snapshot_table, to_arrow
 from catalog.store.migrations import MIGRATIONS, SNAPSHOT_TABLES
-from catalog.store.ownership import refresh_ownership
+from catalog.store.ownership import needs_refresh, refresh_ownership
 from catalog.store.retention import Pruned, prune_history
 from catalog.store.snapshot import Snapshot, copy_checkpointed, install_snapshot, snapshot_path
 
@@ -236,9 +236,12 @@ class Store:
                 raise StoreError(f"unknown snapshot table {table_name}")
             batches.append((table, to_arrow(table, columns)))
         with self.transaction() as con:
-            for table, arrow in batches:
-                replace_snapshot_table(con, table, source, run_id, arrow)
-            if batches:  # the claims may have changed: ownership follows in this transaction
+            changed = {
+                table.name
+                for table, arrow in batches
+                if replace_snapshot_table(con, table, source, run_id, arrow)
+            }
+            if needs_refresh(con, changed):  # claims changed: ownership follows in this transaction
                 refresh_ownership(con)
             con.execute(
                 "UPDATE runs SET finished_at = ?, status = ?, fingerprint = ?, record_counts = ?,"
