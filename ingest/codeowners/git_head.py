@@ -7,7 +7,10 @@ milliseconds, where a ``git rev-parse`` process per repository would take second
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,47 +32,74 @@ class GitHead:
     remote_url: str | None
 
 
-def git_dir(repo: Path) -> Path | None:
-    dot_git = repo / ".git"
-    if dot_git.is_dir():
-        return dot_git
-    if dot_git.is_file():
-        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+_NOT_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG})
+
+
+def _read_file(path: str, encoding: str = "utf-8") -> str | None:
+    """The text of the regular file at ``path``; None where there is none (missing, a
+    directory, a FIFO: never opened for a blocking read). Other errors (permission) raise.
+
+    Plain ``os`` calls instead of ``pathlib``: 5,000 repositories are read on every run, and
+    ``Path`` objects cost more than the reads (1.3 of 1.8 CPU-s of an unchanged run at L)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno in _NOT_THERE:
+            return None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks = []
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode(encoding, errors="replace")
+
+
+def git_dir(repo: Path | str) -> Path | None:
+    dot_git = os.path.join(repo, ".git")
+    if os.path.isdir(dot_git):
+        return Path(dot_git)
+    text = _read_file(dot_git)
+    if text is not None:
+        text = text.strip()
         if text.startswith("gitdir:"):
             target = Path(text.removeprefix("gitdir:").strip())
-            return target if target.is_absolute() else (repo / target).resolve()
+            return target if target.is_absolute() else (Path(repo) / target).resolve()
     return None
 
 
-def _common_dir(gdir: Path) -> Path:
+def _common_dir(gdir: str) -> str:
     """Worktrees keep refs in the main repository's git dir, named by ``commondir``."""
-    common = gdir / "commondir"
-    if common.is_file():
-        return (gdir / common.read_text().strip()).resolve()
+    common = _read_file(os.path.join(gdir, "commondir"))
+    if common is not None:
+        return str((Path(gdir) / common.strip()).resolve())
     return gdir
 
 
-def _resolve_ref(gdir: Path, ref: str) -> str | None:
-    for base in (gdir, _common_dir(gdir)):
-        loose = base / ref
-        if loose.is_file():
-            value = loose.read_text(encoding="ascii", errors="replace").strip()
+def _resolve_ref(gdir: str, common: str, ref: str) -> str | None:
+    for base in (gdir, common):
+        value = _read_file(os.path.join(base, ref), "ascii")
+        if value is not None:
+            value = value.strip()
             return value if _SHA.match(value) else None
-        packed = base / "packed-refs"
-        if packed.is_file():
-            for line in packed.read_text(encoding="utf-8", errors="replace").splitlines():
+        packed = _read_file(os.path.join(base, "packed-refs"))
+        if packed is not None:
+            for line in packed.splitlines():
                 parts = line.split(" ", 1)
                 if len(parts) == 2 and parts[1].strip() == ref and _SHA.match(parts[0]):
                     return parts[0]
     return None
 
 
-def _remote_url(gdir: Path) -> str | None:
-    config = _common_dir(gdir) / "config"
-    if not config.is_file():
+def _remote_url(common: str) -> str | None:
+    config = _read_file(os.path.join(common, "config"))
+    if config is None:
         return None
     in_origin = False
-    for line in config.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in config.splitlines():
         if _SECTION.match(line):
             in_origin = bool(_REMOTE.match(line))
         elif in_origin and (m := _URL.match(line)):
@@ -79,18 +109,21 @@ def _remote_url(gdir: Path) -> str | None:
 
 def read_head(repo: Path) -> GitHead:
     """HEAD of the repository at ``repo``; raises GitError when there is none to read."""
-    gdir = git_dir(repo)
-    if gdir is None:
+    found = git_dir(repo)
+    if found is None:
         raise GitError("not a git repository")
+    gdir = str(found)
     try:
-        head = (gdir / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+        with open(os.path.join(gdir, "HEAD"), encoding="utf-8", errors="replace") as file:
+            head = file.read().strip()
     except OSError as exc:
         raise GitError(f"cannot read HEAD: {exc.strerror or exc}") from exc
+    common = _common_dir(gdir)
     branch: str | None = None
     if head.startswith("ref:"):
         ref = head.removeprefix("ref:").strip()
         branch = ref.removeprefix("refs/heads/")
-        sha = _resolve_ref(gdir, ref)
+        sha = _resolve_ref(gdir, common, ref)
         if sha is None:
             raise GitError(f"HEAD points at {ref}, which has no commit (empty repository?)")
     elif _SHA.match(head):
@@ -98,9 +131,9 @@ def read_head(repo: Path) -> GitHead:
     else:
         raise GitError(f"HEAD is not a ref or a commit id: {head[:60]!r}")
     default = branch
-    origin_head = _common_dir(gdir) / "refs" / "remotes" / "origin" / "HEAD"
-    if origin_head.is_file():
-        target = origin_head.read_text(errors="replace").strip()
+    target = _read_file(os.path.join(common, "refs", "remotes", "origin", "HEAD"))
+    if target is not None:
+        target = target.strip()
         if target.startswith("ref:"):
             default = target.removeprefix("ref:").strip().removeprefix("refs/remotes/origin/")
-    return GitHead(sha=sha, branch=branch, default_branch=default, remote_url=_remote_url(gdir))
+    return GitHead(sha=sha, branch=branch, default_branch=default, remote_url=_remote_url(common))

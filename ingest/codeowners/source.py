@@ -30,7 +30,12 @@ from ingest.source import SourceContext
 from ingest.state import load_state, save_state
 
 _SCP_URL = re.compile(r"^(?:[\w.-]+@)?([\w.-]+):(?!//)(.+?)(?:\.git)?/?$")
-CACHE_VERSION = 2
+CACHE_VERSION = 3
+
+
+def _digest(key: str, records: list[Record]) -> bytes:
+    """One repository's part of the fingerprint (``repr``: stable, pickle is not)."""
+    return hashlib.sha256(repr((key, records)).encode()).digest()
 
 
 @dataclass
@@ -86,7 +91,8 @@ class CodeownersSource:
         settings = repr(sorted(self.config.model_dump(mode="json", exclude={"schedule"}).items()))
         cache_path = ctx.state_dir / "repos.pickle"
         cache = load_state(cache_path, version=CACHE_VERSION, key=settings) or {}
-        new_cache: dict[str, tuple[str, list[Record]]] = {}
+        # per repository: (HEAD sha, its records, the digest of their repr)
+        new_cache: dict[str, tuple[str, list[Record], bytes]] = {}
         records: list[Record] = []
         digest = hashlib.sha256(settings.encode())
         for repo in repos:
@@ -101,20 +107,25 @@ class CodeownersSource:
                 )
                 problem = ProblemRecord("error", repo.name, None, None, None, message)
                 scan_records = [*(cached[1] if cached else []), problem]
+                scan_digest = _digest(key, scan_records)
                 if cached is not None:
                     new_cache[key] = cached
             elif head is not None and cached is not None and cached[0] == head.sha:
-                scan_records = cached[1]
+                scan_records, scan_digest = cached[1], cached[2]
                 new_cache[key] = cached
                 ctx.report.counts["repositories_unchanged"] += 1
             else:
                 scan_records = list(self._scan(repo, head))
+                scan_digest = _digest(key, scan_records)
                 # plain checkouts too (sha ""): never reused unchanged, kept if later unreadable
-                new_cache[key] = (head.sha if head is not None else "", scan_records)
-            digest.update(repr((key, scan_records)).encode())  # repr: stable, pickle is not
+                new_cache[key] = (head.sha if head is not None else "", scan_records, scan_digest)
+            digest.update(scan_digest)
             records.extend(scan_records)
             ctx.progress(1, None)
-        save_state(cache_path, new_cache, version=CACHE_VERSION, key=settings)
+        if new_cache.keys() != cache.keys() or any(
+            entry is not cache[key] for key, entry in new_cache.items()
+        ):  # rewritten only when a repository changed (a pickle of every record otherwise)
+            save_state(cache_path, new_cache, version=CACHE_VERSION, key=settings)
         ctx.report.counts["repositories"] = len(repos)
         ctx.report.fingerprint = digest.hexdigest()
         if ctx.report.fingerprint == ctx.previous_fingerprint:
