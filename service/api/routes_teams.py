@@ -101,7 +101,12 @@ def router() -> APIRouter:
                 ref = canonical_ref(team.strip(), default_kind="group", default_namespace="default")
             except CatalogError as exc:
                 raise ApiProblem(400, f"malformed team ref {team!r}: {exc}") from None
-        answer = _cache(request).gaps_json(ref, limit)
+        cache = _cache(request)
+        if ref is None:  # every open gap (~33,000 at L, 10,000 answered: ~0.1 s of CPU): on a
+            # read slot, not on the event loop that answers every other request
+            answer = await reads_of(request).call(lambda: cache.gaps_json(None, limit))
+        else:
+            answer = cache.gaps_json(ref, limit)
         if answer is not None:
             return Response(answer, media_type=JSON)
 
