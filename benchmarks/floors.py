@@ -7,6 +7,10 @@
 * ``codeowners``: Steward's matcher against the PyPI ``codeowners`` package on the monorepos'
   CODEOWNERS and their full file lists, per tree shape (deep: ~8 files per directory; flat:
   ~1.4), parse + every lookup, answers compared.
+* ``aws_listing``: every resource of the Tagging API stand-in listed with boto3's own
+  ``get_resources`` paginator (100 a page, as the source asks), region after region, nothing
+  kept — the least any re-ingest that reads AWS must pay, since the Tagging API has no "changed
+  since": a whole process, start-up included.
 """
 
 from __future__ import annotations
@@ -114,6 +118,22 @@ for shape in ("deep", "flat"):
 print(json.dumps(out))
 """
 
+AWS_LISTING = r"""
+import json, sys, time
+start = time.perf_counter()
+import boto3
+imported = time.perf_counter()
+url, regions = sys.argv[1], sys.argv[2].split(",")
+resources = pages = 0
+for region in regions:
+    client = boto3.client("resourcegroupstaggingapi", region_name=region, endpoint_url=url)
+    for page in client.get_paginator("get_resources").paginate(ResourcesPerPage=100):
+        resources += len(page["ResourceTagMappingList"])
+        pages += 1
+print(json.dumps({"resources": resources, "pages": pages, "regions": len(regions),
+                  "import_s": imported - start, "cpu_s": time.process_time()}))
+"""
+
 
 def csafeloader(data: Path) -> dict[str, object]:
     return json_tail(python(CSAFELOADER, str(data)))
@@ -121,6 +141,11 @@ def csafeloader(data: Path) -> dict[str, object]:
 
 def duckdb_bulk_load(database: Path) -> dict[str, object]:
     return json_tail(python(BULK_LOAD, str(database)))
+
+
+def aws_listing(url: str, regions: list[str], env: dict[str, str]) -> dict[str, object]:
+    timing = python(AWS_LISTING, url, ",".join(regions), env=env)
+    return {**json_tail(timing), "process_s": timing.seconds}
 
 
 def codeowners(data: Path, size: str) -> dict[str, object]:

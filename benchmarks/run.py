@@ -189,6 +189,11 @@ def bench_size(
             if full:
                 out["history_after_1pct"] = json_tail(python(HISTORY, str(database)))
                 out.update(_history_growth(out))
+        if full:
+            with step("floor: AWS listing"):
+                out["floor_aws_listing"] = floors.aws_listing(
+                    env["STEWARD_BENCH_AWS_URL"], list(generate.REGIONS), env
+                )
     with step("floor: CSafeLoader"):
         out["floor_csafeloader"] = floors.csafeloader(data)
     with step("scorecards"):

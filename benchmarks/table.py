@@ -97,11 +97,19 @@ def _floor_text(report: dict[str, Any], size: dict[str, Any], key: str) -> str:
             f"{name} {v.get('s', 0):.1f} s ({v.get('status')})"
             for name, v in run.get("sources", {}).items()
         ]
-        return (
-            "store step per source (`ingest_runs.duration_ms`; the sources are collected "
-            "before, concurrently): " + ", ".join(parts)
-            if parts
+        aws = size.get("floor_aws_listing", {})
+        floor = (
+            f"floor: listing the AWS stand-in's {aws['resources']:,} resources alone with "
+            f"boto3's paginator ({aws['pages']:,} pages; the Tagging API has no \"changed "
+            f'since") {aws["process_s"]:.2f} s as a process, {aws["cpu_s"]:.2f} CPU-s; '
+            if aws.get("resources")
             else ""
+        )
+        return (
+            floor + "store step per source (`ingest_runs.duration_ms`; the sources are "
+            "collected before, concurrently): " + ", ".join(parts)
+            if parts
+            else floor
         )
     if key == "catalog_vs_floor":
         return (
