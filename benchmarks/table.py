@@ -106,8 +106,9 @@ def _floor_text(report: dict[str, Any], size: dict[str, Any], key: str) -> str:
             else ""
         )
         return (
-            floor + "store step per source (`ingest_runs.duration_ms`; the sources are "
-            "collected before, concurrently): " + ", ".join(parts)
+            floor + "each source's run closed this long after the store phase began "
+            "(`ingest_runs.duration_ms`; collected before, concurrently, then stored one at a "
+            "time): " + ", ".join(parts)
             if parts
             else floor
         )
