@@ -68,8 +68,19 @@ READ_QUERY_NODES = frozenset(
 )
 """Query node types of a read (``json_serialize_sql``); ``DELETE_QUERY_NODE`` and such are not."""
 
-# parses only (json_serialize_sql); holds no data
-_PARSER = duckdb.connect(":memory:", config={"enable_external_access": False})
+_PARSER: duckdb.DuckDBPyConnection | None = None
+"""Parses only (json_serialize_sql); holds no data. Opened on the first check, not at import:
+every command that imports the store would otherwise pay ~25 ms for it (`steward scorecard
+run`, `steward ingest`) without checking a query."""
+_PARSER_LOCK = threading.Lock()
+
+
+def _parser() -> duckdb.DuckDBPyConnection:
+    global _PARSER
+    with _PARSER_LOCK:
+        if _PARSER is None:
+            _PARSER = duckdb.connect(":memory:", config={"enable_external_access": False})
+        return _PARSER
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,7 @@ def check_query(sql: str) -> None:
 
 
 def _parse_tree(sql: str) -> Any:
-    cursor = _PARSER.cursor()  # a cursor per call: connections are not shared across threads
+    cursor = _parser().cursor()  # a cursor per call: connections are not shared across threads
     try:
         row = cursor.execute("SELECT json_serialize_sql(?::VARCHAR)", [sql]).fetchone()
     except duckdb.Error as exc:
