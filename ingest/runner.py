@@ -28,6 +28,7 @@ from catalog.errors import StewardError
 from catalog.secrets import redact
 from catalog.store import Store
 from ingest.guard import MassDeleteGuard
+from ingest.memory import release_freed_memory
 from ingest.records import Record
 from ingest.source import ProgressCallback, Source, SourceContext, SourceReport, _no_progress
 
@@ -207,8 +208,10 @@ def collect_sources(
         try:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
+                while done:
+                    # no name here keeps the result (a source's columns) while the caller
+                    # stores it: once stored, it can be freed
+                    yield done.pop().result()
         finally:
             for future in pending:
                 future.cancel()
@@ -415,6 +418,8 @@ def run_sources(
             jobs, state_dir=state_dir, max_workers=max_workers, stopping=stopping
         ):
             store_one(item)
+            del item  # its columns, the largest thing a run holds, are freed now
+            release_freed_memory()
     except BaseException:  # a store error: close the other begun runs if the store still can
         for name, run_id in run_ids.items():
             if name not in stored and name not in result.stopped:

@@ -26,6 +26,7 @@ from catalog.store import Store
 from catalog.store.snapshot import Snapshot
 from graph.build import GraphCache
 from graph.model import CatalogGraph
+from ingest.memory import release_freed_memory
 from ingest.runner import Collected, RunOutcome
 from ingest.schedule import Schedule
 from ingest.source import ProgressCallback
@@ -288,6 +289,8 @@ class StewardService:
         finally:
             with self._running_lock:
                 self._running.discard(source)
+            # a serving process stays up: its next run should not start from this one's peak
+            release_freed_memory()
 
     def running(self, source: str) -> bool:
         with self._running_lock:

@@ -37,6 +37,7 @@ import duckdb
 import pyarrow as pa
 import pydantic_core
 
+from ingest.memory import release_freed_memory
 from service.api.builds import BUILD_LOCK
 from service.api.columns import Columns, int32s
 from service.api.scorecard_cache import Reader
@@ -328,7 +329,10 @@ class OwnershipCache:
     ) -> OwnershipData:
         """Every answer of ``cur``'s data (call inside a transaction)."""
         with BUILD_LOCK:
-            return self._build_now(cur, fingerprint)
+            try:
+                return self._build_now(cur, fingerprint)
+            finally:  # the build's query results and intermediate columns, back to the OS
+                release_freed_memory(collect_garbage=False)
 
     def _build_now(
         self, cur: duckdb.DuckDBPyConnection, fingerprint: tuple[Any, ...] | None

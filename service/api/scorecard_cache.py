@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pydantic_core
 
+from ingest.memory import release_freed_memory
 from service.api import models
 from service.api.builds import BUILD_LOCK
 from service.api.columns import Columns, int32_array, int32s
@@ -176,7 +177,10 @@ class ScorecardCache:
         self, cur: duckdb.DuckDBPyConnection, latest: dict[str, int], previous: Snapshot | None
     ) -> Snapshot:
         with BUILD_LOCK:
-            return self._build_now(cur, latest, previous)
+            try:
+                return self._build_now(cur, latest, previous)
+            finally:  # the build's query results and intermediate columns, back to the OS
+                release_freed_memory(collect_garbage=False)
 
     def _build_now(
         self, cur: duckdb.DuckDBPyConnection, latest: dict[str, int], previous: Snapshot | None

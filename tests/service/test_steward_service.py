@@ -138,3 +138,20 @@ def test_trigger_never_starts_a_second_run_of_a_source(service: StewardService) 
 def test_schedules_without_a_scheduler_come_from_the_config(service: StewardService) -> None:
     found = {s.job: s.trigger for s in service.schedules()}
     assert found == {"source:catalog": "interval[0:30:00]", "source:codeowners": "manual"}
+
+
+def test_a_triggered_run_hands_its_freed_heap_back_when_it_ends(
+    service: StewardService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A serving writer stays up between runs: each triggered pipeline, once over, trims the
+    C heap, so the next run does not start from this one's peak (issue 16)."""
+    import service.steward_service as steward_service
+
+    released: list[bool] = []
+    monkeypatch.setattr(
+        steward_service, "release_freed_memory", lambda: released.append(service.running("catalog"))
+    )
+    assert service.trigger("catalog").accepted
+    service.wait_idle(60)
+    assert service.last_run is not None and service.last_run.ok
+    assert released == [False]  # once, after the run was over

@@ -4,9 +4,13 @@ dependency graph has no networkx copy (blast radius walks the graph's own adjace
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from multiprocessing import Pipe
 from pathlib import Path
 
+import pytest
+
+from service.api import ownership_cache, scorecard_cache
 from service.api.builds import BUILD_LOCK
 from service.api.graph_memo import GraphMemo
 from service.api.ownership_cache import OwnershipCache
@@ -39,3 +43,30 @@ def test_the_snapshot_graph_is_built_without_networkx(tmp_path: Path) -> None:
         graph = GraphMemo(api).get()
         assert "component:default/billing-service" in graph.ids
         assert "digraph" not in vars(graph)  # the cached_property was never computed
+
+
+def test_each_cache_build_hands_its_freed_heap_back_without_a_gc_pause(
+    org: StewardService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a build the process would stay at the build's peak (glibc keeps freed pages):
+    each build trims the C heap once, without a full garbage collection (the event loop would
+    wait for it)."""
+    calls: list[tuple[str, bool]] = []
+
+    def recording(name: str) -> Callable[..., bool]:
+        def release(*, collect_garbage: bool = True) -> bool:
+            calls.append((name, collect_garbage))
+            return True
+
+        return release
+
+    monkeypatch.setattr(scorecard_cache, "release_freed_memory", recording("scorecards"))
+    monkeypatch.setattr(ownership_cache, "release_freed_memory", recording("ownership"))
+    ownership = OwnershipCache(org.reader)
+    scorecards = ScorecardCache(org.reader)
+    ownership.warm()
+    ownership.wait(60)
+    scorecards.warm()
+    scorecards.wait(60)
+    assert ownership.builds == scorecards.builds == 1
+    assert calls == [("ownership", False), ("scorecards", False)]
