@@ -200,8 +200,15 @@ def _floor_text(report: dict[str, Any], size: dict[str, Any], key: str) -> str:
         parts = size.get("serve_peak_rss_end_parts_mb") or size.get("serve_peak_rss_parts_mb", {})
         peaks = [f"{mb:.0f}" for mb in parts.values()]  # the writer first, then its children
         named = f"writer {peaks[0]}, its children {' + '.join(peaks[1:])}" if peaks else ""
+        sampled = size.get("serve_sampled_rss_peak_mb")
+        seen = (
+            f"; the largest sum of its processes' RSS at one moment (every 0.05 s, short-lived "
+            f"children included) {sampled:.0f} MiB"
+            if sampled is not None
+            else ""
+        )
         return (
-            f"the sum of its processes' peaks ({named} MiB); "
+            f"the larger of: the sum of its processes' peaks ({named} MiB){seen}; "
             f"`steward ingest` (full) {size.get('ingest_full_rss_mb', 0):.0f} MiB"
         )
     if key == "report_weekly_s":

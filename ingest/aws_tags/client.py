@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -24,6 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from ingest.aws_tags.config import AwsAccount, AwsTagsConfig
+from ingest.aws_tags.targets import CredentialsRejected, Target, TargetFailed, targets
 
 AUTH_ERROR_CODES = frozenset(
     {
@@ -43,29 +43,6 @@ AUTH_ERROR_CODES = frozenset(
 )
 _XML_CODE = re.compile(r"<Code>([^<]+)</Code>")
 _XML_MESSAGE = re.compile(r"<Message>([^<]+)</Message>")
-
-
-class TargetFailed(Exception):
-    """One account/region could not be read."""
-
-
-class CredentialsRejected(TargetFailed):
-    """AWS refused the credentials (or the role to assume)."""
-
-
-@dataclass(frozen=True)
-class Target:
-    account: AwsAccount | None  # None: the base credentials' own account
-    region: str
-
-    @property
-    def label(self) -> str:
-        who = f"account {self.account.account_id}" if self.account else "default account"
-        return f"{who}, region {self.region}"
-
-    @property
-    def key(self) -> str:
-        return f"{self.account.account_id if self.account else 'default'}-{self.region}"
 
 
 PARSE_EVENT = "before-parse.resource-groups-tagging-api.GetResources"
@@ -138,8 +115,7 @@ class TaggingClients:
         self._sessions: dict[str, boto3.Session] = {}
 
     def targets(self) -> list[Target]:
-        accounts: list[AwsAccount | None] = list(self.config.accounts) or [None]
-        return [Target(a, r) for a in accounts for r in self.config.regions]
+        return targets(self.config)
 
     def client(self, target: Target) -> Any:
         session = self._session if target.account is None else self._assumed(target.account)

@@ -63,8 +63,9 @@ class LastGood:
             save_state(self._index_path, self.index, version=VERSION)
             self._dirty = False
 
-    def load(self, key: str) -> tuple[str, Listing, str] | None:
-        """(fetched_at, items, digest), or None when there is no readable earlier listing."""
+    def load(self, key: str) -> tuple[str, bytes, int, str] | None:
+        """(fetched_at, marshal bytes, number of items, digest), or None when there is no
+        readable earlier listing."""
         saved = self.index.get(key)
         if saved is None:
             return None
@@ -77,4 +78,4 @@ class LastGood:
             return None
         if not isinstance(items, list):
             return None
-        return saved.fetched_at, items, saved.digest
+        return saved.fetched_at, blob, len(items), saved.digest

@@ -15,25 +15,18 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-import threading
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from catalog.errors import SourceError
 from ingest.aws_tags.arn import ArnError, parse_arn
-from ingest.aws_tags.client import (
-    CredentialsRejected,
-    TaggingClients,
-    Target,
-    TargetFailed,
-    pages,
-)
 from ingest.aws_tags.config import AwsTagsConfig
 from ingest.aws_tags.last_good import LastGood, Listing
+from ingest.aws_tags.listing import list_targets
 from ingest.aws_tags.parts import RegionPart, RegionParts
 from ingest.aws_tags.records import CloudResourceRecord
 from ingest.aws_tags.tags import TagKeys
+from ingest.aws_tags.targets import CredentialsRejected, Target, TargetFailed
 from ingest.records import ClaimRecord, Record
 from ingest.source import SourceContext
 
@@ -73,77 +66,59 @@ class AwsTagsSource:
         return self._records(ctx, listings, settings_key)  # the runner pauses the GC meanwhile
 
     # -- listing ---------------------------------------------------------------------------
-    def _list_all(self, ctx: SourceContext) -> list[tuple[Target, Listing, str]]:
-        """Each target's listing and its digest (the last good one for a target that failed)."""
+    def _list_all(self, ctx: SourceContext) -> list[tuple[Target, bytes, str]]:
+        """Each target's listing (``marshal`` bytes) and its digest; the last good one for a
+        target that failed. The listing runs in a child process (``listing.list_targets``)."""
         where = f"aws_tags source {ctx.name!r}"
+        ctx.progress(0, None)
+
+        def on_page(items: int) -> None:
+            ctx.report.counts["pages"] += 1
+            ctx.progress(items, None)
+
         try:
-            clients = TaggingClients(self.config)
-            targets = clients.targets()
-            jobs = [(t, clients.client(t)) for t in targets]  # boto3 sessions: one thread only
+            results = list_targets(self.config, on_page)
         except CredentialsRejected as exc:
             raise SourceError(f"{where}: credentials rejected: {exc}") from None
         except TargetFailed as exc:
             raise SourceError(f"{where}: {exc}") from None
 
-        ctx.progress(0, None)
-
-        def fetch(job: tuple[Target, Any]) -> Listing | TargetFailed:
-            target, client = job
-            listing: Listing = []
-            try:
-                for page in pages(self.config, client, target):
-                    listing.extend(page)
-                    with lock:
-                        ctx.report.counts["pages"] += 1
-                        ctx.progress(len(page), None)
-            except TargetFailed as exc:
-                return exc
-            return listing
-
-        lock = threading.Lock()
-
-        with ThreadPoolExecutor(max_workers=self.config.max_concurrency) as pool:
-            results = list(pool.map(fetch, jobs))
-
-        rejected = [r for r in results if isinstance(r, CredentialsRejected)]
+        rejected = [r.failure for r in results if isinstance(r.failure, CredentialsRejected)]
         if rejected:
             raise SourceError(f"{where}: credentials rejected: {rejected[0]}")
-        failures = [
-            (t, r) for t, r in zip(targets, results, strict=True) if isinstance(r, Exception)
-        ]
-        if len(failures) == len(targets):
-            detail = "; ".join(str(r) for _, r in failures)
+        failures = [r for r in results if r.failure is not None]
+        if len(failures) == len(results):
+            detail = "; ".join(str(r.failure) for r in failures)
             raise SourceError(f"{where}: every account/region failed: {detail}")
 
         last_good = LastGood(ctx.state_dir)
-        listings: list[tuple[Target, Listing, str]] = []
-        for target, result in zip(targets, results, strict=True):
-            if not isinstance(result, Exception):
-                # marshal is ~10x faster than json or pickle; a byte difference only costs
-                # one more build of the records
-                blob = marshal.dumps(result)
-                listing_digest = hashlib.sha256(blob).hexdigest()
-                listings.append((target, result, listing_digest))
+        listings: list[tuple[Target, bytes, str]] = []
+        for result in results:
+            target = result.target
+            if result.blob is not None:
+                # a byte difference only costs one more build of the records
+                listing_digest = hashlib.sha256(result.blob).hexdigest()
+                listings.append((target, result.blob, listing_digest))
                 ctx.report.counts["regions_ok"] += 1
                 if self.config.keep_last_good:
-                    last_good.save(target.key, blob, listing_digest)
+                    last_good.save(target.key, result.blob, listing_digest)
                 continue
             ctx.report.counts["regions_failed"] += 1
-            ctx.report.error(f"{where}: {result}")
+            ctx.report.error(f"{where}: {result.failure}")
             kept = last_good.load(target.key) if self.config.keep_last_good else None
             if kept is not None:
-                fetched_at, items, kept_digest = kept
+                fetched_at, blob, count, kept_digest = kept
                 ctx.report.warn(
-                    f"{where}: {target.label}: kept {len(items)} resources from the last good "
+                    f"{where}: {target.label}: kept {count} resources from the last good "
                     f"listing of {fetched_at}"
                 )
-                listings.append((target, items, kept_digest))
+                listings.append((target, blob, kept_digest))
         last_good.flush()
         return listings
 
     # -- records ---------------------------------------------------------------------------
     def _records(
-        self, ctx: SourceContext, listings: list[tuple[Target, Listing, str]], settings: str
+        self, ctx: SourceContext, listings: list[tuple[Target, bytes, str]], settings: str
     ) -> list[Record]:
         """Resources (first listing wins for an ARN seen twice) and their infra claims.
 
@@ -155,10 +130,10 @@ class AwsTagsSource:
         resources: dict[str, CloudResourceRecord] = {}
         claims: list[Record] = []
         regionless: dict[str, set[str]] = {}  # global ARNs (S3) → regions that listed them
-        for target, listing, digest in listings:
+        for target, blob, digest in listings:
             part = parts.load(target.key, digest)
             if part is None:
-                part = self._region_part(target, listing)
+                part = self._region_part(target, marshal.loads(blob))
                 parts.save(target.key, digest, part)
             else:
                 report.counts["regions_reused"] += 1

@@ -1,28 +1,13 @@
-"""The parser worker pool: processes that die with the process that started them.
-
-A ``ProcessPoolExecutor`` worker outlives a parent killed with SIGKILL: it waits on a queue
-whose write end it holds itself, and the forkserver it was forked from waits on the worker. Each
-worker therefore watches the parent's pid (a pidfd where the kernel has one, polling otherwise)
-and exits the moment the parent is gone; its forkserver then sees its last client go and exits
-too. Workers also drop the parent's stdin/stdout/stderr, so a caller reading the parent's
-output sees end-of-file when the parent dies instead of waiting on an orphan.
-"""
+"""The parser worker pool: processes that die with the process that started them
+(``ingest.process_life``: a killed parent takes its workers along; workers hold no stdio)."""
 
 from __future__ import annotations
 
-import ctypes
 import os
-import select
-import signal
-import threading
-import time
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from multiprocessing import get_context
 
-_PR_SET_PDEATHSIG = 1
-POLL_SECONDS = 0.5
+from ingest.process_life import bind_to_parent
 
 
 def parser_pool(workers: int) -> ProcessPoolExecutor:
@@ -30,53 +15,6 @@ def parser_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         workers,
         mp_context=get_context("forkserver"),
-        initializer=_init_worker,
+        initializer=bind_to_parent,
         initargs=(os.getpid(),),
     )
-
-
-def _init_worker(parent_pid: int) -> None:
-    _detach_stdio()
-    _exit_with_parent(parent_pid)
-
-
-def _detach_stdio() -> None:
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    os.close(devnull)
-
-
-def _exit_with_parent(parent_pid: int) -> None:
-    # The direct parent is the forkserver: if it is killed, take the worker with it.
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux
-        pass
-    watch: Callable[[], None]
-    try:
-        pidfd = os.pidfd_open(parent_pid)
-    except ProcessLookupError:
-        os._exit(1)
-    except (AttributeError, OSError):  # no pidfd: poll instead
-        watch = partial(_poll_parent, parent_pid)
-    else:
-        watch = partial(_wait_pidfd, pidfd)
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _wait_pidfd(pidfd: int) -> None:
-    select.select([pidfd], [], [])  # readable once the process has exited
-    os._exit(1)
-
-
-def _poll_parent(parent_pid: int) -> None:
-    while True:
-        try:
-            os.kill(parent_pid, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # alive (or its pid reused by another user)
-            pass
-        time.sleep(POLL_SECONDS)
