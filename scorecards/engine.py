@@ -1,6 +1,6 @@
-"""Evaluating scorecards: set-based, in one transaction, stored in bulk (or rolled back).
+"""Evaluating scorecards: set-based, stored in bulk, visible only once whole.
 
-Per scorecard, in dependency order:
+For every scorecard, in dependency order:
 
 1. the scope (entities matching the filter) is materialised once into ``_sc_scope``;
 2. each check runs ONE query over the whole scope, inserted straight into the run's rows of
@@ -11,11 +11,17 @@ Per scorecard, in dependency order:
    are exempt. ``dependencies_reach_level`` checks are solved by ``scorecards.levels``;
 5. score: weighted percentage of passing checks, exempt checks left out of the sum.
 
-Results, levels and scores go straight into the history tables under a new run id and the
-scratch tables (TEMP tables of the writer's connection: ``catalog.store.scorecard_scratch``) are
-emptied before committing; a dry run rolls the whole transaction back, so
-nothing of it is stored. Only SQL checks (author queries) run before the transaction, so that
-a failing author query cannot abort it: their rows are kept in Arrow and joined in.
+Steps 1-2 of every scorecard run first, in two transactions committed one after the other:
+the writer's, and one on a second cursor that inserts every other check's results at the same
+time (each transaction compresses its own rows single-threaded; two of them use both cores).
+Steps 3-5, the checks, exemptions and last the ``scorecard_runs`` row follow in a third
+transaction. Readers see a run only through that row, so a run killed before it shows nothing;
+the rows it left are deleted before the next run (``catalog.store.scorecard_orphans``). The
+scratch tables (TEMP tables of the writer's connection: ``catalog.store.scorecard_scratch``)
+are emptied before the last commit. A dry run does it all in one transaction of the writer and
+rolls it back, so nothing of it is stored. Only SQL checks (author queries) run before the
+transactions, so that a failing author query cannot abort them: their rows are kept in Arrow
+and joined in.
 """
 
 from __future__ import annotations
