@@ -161,14 +161,15 @@ def evaluate(
                     _finish_all(tx, cards, run_id, result)
             else:
                 delete_unfinished_scorecard_runs(con)
-                helper = store.cursor()
+                second = _SecondHalf(store.cursor())
                 try:
                     with store.transaction() as tx:
                         run_id = _evaluate_results(
-                            tx, helper, cards, exemptions, ctx, sql_rows, today, cutoff
+                            tx, second, cards, exemptions, ctx, sql_rows, today, cutoff
                         )
+                    # committed (compressing its rows) while the second half may still commit
                 finally:
-                    helper.close()
+                    second.finish()
                 with store.transaction() as tx:
                     _finish_all(tx, cards, run_id, result)
                     _store_run(tx, run_id, started, cards, exemptions, today)
@@ -181,7 +182,7 @@ def evaluate(
 
 def _evaluate_results(
     con: duckdb.DuckDBPyConnection,
-    helper: duckdb.DuckDBPyConnection | None,
+    second: _SecondHalf | None,
     cards: Sequence[Scorecard],
     exemptions: Sequence[Exemption],
     ctx: CheckContext,
@@ -192,12 +193,11 @@ def _evaluate_results(
     """Draw the run id, fill the scratch tables and insert the results of every check but the
     dependency checks (inside the caller's transaction); returns the run id.
 
-    With a ``helper`` cursor, every other check is inserted on it, in a transaction of its own
-    committed before the caller's and concurrently with it: each transaction compresses its
-    own rows (single-threaded, once 614,400 of them are transaction-local), so the two
-    compressions of a large run run on both cores. The rows are then visible only as rows of a
-    run id without a ``scorecard_runs`` row, which nothing reads (``catalog.store.
-    scorecard_orphans``)."""
+    With ``second``, every other check is inserted by it (its cursor, its transaction, its
+    thread) while this one inserts the rest: each transaction compresses its own rows
+    single-threaded (when 614,400 of them are transaction-local, and at its commit), so the
+    halves of a large run use both cores. Once committed, the rows belong to a run id without a
+    ``scorecard_runs`` row, which nothing reads (``catalog.store.scorecard_orphans``)."""
     row = con.execute("SELECT nextval('scorecard_run_ids')").fetchone()
     if row is None:  # pragma: no cover - a sequence always answers
         raise StoreError("scorecard_run_ids returned nothing")
@@ -211,40 +211,54 @@ def _evaluate_results(
     inserts: list[_Insert] = []
     for card in cards:
         inserts += _fill_scope(con, card, ctx, sql_rows, cutoff, run_id, shared_refs=shared_refs)
-    if helper is None:
+    if second is None:
         for insert in inserts:
             insert.run(con)
         return run_id
-    helper.execute("SET preserve_insertion_order = false")
-    create_scorecard_scratch(helper)  # its own TEMP tables: the scope is copied over
-    con.complete()  # the last INSERT's count, unread: con.sql refuses to start before it
-    _stage(helper, "_sc_scope", con.sql("SELECT * FROM _sc_scope").to_arrow_table())
-    failed: list[BaseException] = []
-
-    def run_other_half() -> None:
-        try:
-            helper.begin()
-        except BaseException as exc:  # pragma: no cover - re-raised by the caller's thread
-            failed.append(exc)
-            return
-        try:
-            for insert in inserts[1::2]:
-                insert.run(helper)
-            helper.commit()
-        except BaseException as exc:  # re-raised by the caller's thread
-            failed.append(exc)
-            helper.rollback()
-
-    thread = threading.Thread(target=run_other_half, name="scorecard-results")
-    thread.start()
-    try:
-        for insert in inserts[0::2]:
-            insert.run(con)
-    finally:
-        thread.join()
-    if failed:
-        raise failed[0]
+    second.start(con, inserts[1::2])
+    for insert in inserts[0::2]:
+        insert.run(con)
     return run_id
+
+
+class _SecondHalf:
+    """Inserts on a cursor of its own, in a transaction of its own committed on a thread of its
+    own: DuckDB compresses each transaction's rows single-threaded, so two use both cores."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self.cursor = cursor
+        self.failure: BaseException | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self, writer: duckdb.DuckDBPyConnection, inserts: list[_Insert]) -> None:
+        """Copy the writer's scope (TEMP tables are per cursor) and start ``inserts``."""
+        self.cursor.execute("SET preserve_insertion_order = false")
+        create_scorecard_scratch(self.cursor)
+        writer.complete()  # the last INSERT's count, unread: writer.sql refuses to start before
+        _stage(self.cursor, "_sc_scope", writer.sql("SELECT * FROM _sc_scope").to_arrow_table())
+        self.thread = threading.Thread(target=self._run, args=[inserts], name="scorecard-results")
+        self.thread.start()
+
+    def _run(self, inserts: list[_Insert]) -> None:
+        try:
+            self.cursor.begin()
+            try:
+                for insert in inserts:
+                    insert.run(self.cursor)
+            except BaseException:
+                self.cursor.rollback()
+                raise
+            self.cursor.commit()
+        except BaseException as exc:  # raised by finish(), in the caller's thread
+            self.failure = exc
+
+    def finish(self) -> None:
+        """Wait for the inserts and their commit; raise what failed."""
+        if self.thread is not None:
+            self.thread.join()
+        self.cursor.close()
+        if self.failure is not None:
+            raise self.failure
 
 
 def _finish_all(
