@@ -1,6 +1,6 @@
-"""Evaluating scorecards: set-based, in one transaction, stored in bulk (or rolled back).
+"""Evaluating scorecards: set-based, stored in bulk, visible only once whole.
 
-Per scorecard, in dependency order:
+For every scorecard, in dependency order:
 
 1. the scope (entities matching the filter) is materialised once into ``_sc_scope``;
 2. each check runs ONE query over the whole scope, inserted straight into the run's rows of
@@ -11,11 +11,17 @@ Per scorecard, in dependency order:
    are exempt. ``dependencies_reach_level`` checks are solved by ``scorecards.levels``;
 5. score: weighted percentage of passing checks, exempt checks left out of the sum.
 
-Results, levels and scores go straight into the history tables under a new run id and the
-scratch tables (TEMP tables of the writer's connection: ``catalog.store.scorecard_scratch``) are
-emptied before committing; a dry run rolls the whole transaction back, so
-nothing of it is stored. Only SQL checks (author queries) run before the transaction, so that
-a failing author query cannot abort it: their rows are kept in Arrow and joined in.
+Steps 1-2 of every scorecard run first, in two transactions committed one after the other:
+the writer's, and one on a second cursor that inserts every other check's results at the same
+time (each transaction compresses its own rows single-threaded; two of them use both cores).
+Steps 3-5, the checks, exemptions and last the ``scorecard_runs`` row follow in a third
+transaction. Readers see a run only through that row, so a run killed before it shows nothing;
+the rows it left are deleted before the next run (``catalog.store.scorecard_orphans``). The
+scratch tables (TEMP tables of the writer's connection: ``catalog.store.scorecard_scratch``)
+are emptied before the last commit. A dry run does it all in one transaction of the writer and
+rolls it back, so nothing of it is stored. Only SQL checks (author queries) run before the
+transactions, so that a failing author query cannot abort them: their rows are kept in Arrow
+and joined in.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import pyarrow as pa
 
 from catalog.errors import StoreError
 from catalog.store import Store
+from catalog.store.scorecard_orphans import delete_unfinished_scorecard_runs
 from catalog.store.scorecard_scratch import SCRATCH_TABLES, create_scorecard_scratch
 from scorecards.checks import CheckContext, DependenciesReachLevel, SourceState, Sql
 from scorecards.definitions import Scorecard, load_scorecards, select_scorecards
@@ -140,36 +147,57 @@ def evaluate(
         dry_run=dry_run,
         expired=[x for x in exemptions if x.expired(today)],
     )
+    cutoff = None if stale_after_days is None else now - timedelta(days=stale_after_days)
     with store.write_lock:
-        create_scorecard_scratch(store.connection)
-        store.connection.execute("SET preserve_insertion_order = false")  # order unused
+        con = store.connection
+        create_scorecard_scratch(con)
+        con.execute("SET preserve_insertion_order = false")  # order unused
         try:
-            with store.transaction(commit=not dry_run) as con:
-                run_id = _evaluate_all(
-                    con, cards, exemptions, ctx, sql_rows, today, now, stale_after_days, result
-                )
-                if not dry_run:
-                    _store_run(con, run_id, started, cards, exemptions, today)
-                    result.run_id = run_id
+            if dry_run:
+                with store.transaction(commit=False) as tx:
+                    run_id = _evaluate_results(
+                        tx, None, cards, exemptions, ctx, sql_rows, today, cutoff
+                    )
+                    _finish_all(tx, cards, run_id, result)
+            else:
+                delete_unfinished_scorecard_runs(con)
+                second = _SecondHalf(store.cursor())
+                try:
+                    with store.transaction() as tx:
+                        run_id = _evaluate_results(
+                            tx, second, cards, exemptions, ctx, sql_rows, today, cutoff
+                        )
+                    # committed (compressing its rows) while the second half may still commit
+                finally:
+                    second.finish()
+                with store.transaction() as tx:
+                    _finish_all(tx, cards, run_id, result)
+                    _store_run(tx, run_id, started, cards, exemptions, today)
+                result.run_id = run_id
         finally:
-            store.connection.execute("RESET preserve_insertion_order")
+            con.execute("RESET preserve_insertion_order")
     result.seconds = (datetime.now(UTC) - started).total_seconds()
     return result
 
 
-def _evaluate_all(
+def _evaluate_results(
     con: duckdb.DuckDBPyConnection,
+    second: _SecondHalf | None,
     cards: Sequence[Scorecard],
     exemptions: Sequence[Exemption],
     ctx: CheckContext,
     sql_rows: dict[tuple[str, str], pa.Table | str],
     today: date,
-    now: datetime,
-    stale_after_days: int | None,
-    result: RunResult,
+    cutoff: datetime | None,
 ) -> int:
-    """Evaluate every card into the scratch and result tables (inside the caller's
-    transaction); fills ``result``'s summaries, changes and count; returns the run id."""
+    """Draw the run id, fill the scratch tables and insert the results of every check but the
+    dependency checks (inside the caller's transaction); returns the run id.
+
+    With ``second``, every other check is inserted by it (its cursor, its transaction, its
+    thread) while this one inserts the rest: each transaction compresses its own rows
+    single-threaded (when 614,400 of them are transaction-local, and at its commit), so the
+    halves of a large run use both cores. Once committed, the rows belong to a run id without a
+    ``scorecard_runs`` row, which nothing reads (``catalog.store.scorecard_orphans``)."""
     row = con.execute("SELECT nextval('scorecard_run_ids')").fetchone()
     if row is None:  # pragma: no cover - a sequence always answers
         raise StoreError("scorecard_run_ids returned nothing")
@@ -178,18 +206,77 @@ def _evaluate_all(
         con.execute(f"DELETE FROM {table}")
     _stage(con, "_sc_checks", _check_rows(cards))
     _stage(con, "_sc_exemptions", _exemption_rows(exemptions, today, active_only=True))
-    cutoff = None if stale_after_days is None else now - timedelta(days=stale_after_days)
     row = con.execute("SELECT count(*) > count(DISTINCT ref) FROM entities").fetchone()
     shared_refs = bool(row and row[0])
+    inserts: list[_Insert] = []
     for card in cards:
-        _evaluate_card(con, card, ctx, sql_rows, cutoff, run_id, shared_refs=shared_refs)
+        inserts += _fill_scope(con, card, ctx, sql_rows, cutoff, run_id, shared_refs=shared_refs)
+    if second is None:
+        for insert in inserts:
+            insert.run(con)
+        return run_id
+    second.start(con, inserts[1::2])
+    for insert in inserts[0::2]:
+        insert.run(con)
+    return run_id
+
+
+class _SecondHalf:
+    """Inserts on a cursor of its own, in a transaction of its own committed on a thread of its
+    own: DuckDB compresses each transaction's rows single-threaded, so two use both cores."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self.cursor = cursor
+        self.failure: BaseException | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self, writer: duckdb.DuckDBPyConnection, inserts: list[_Insert]) -> None:
+        """Copy the writer's scope (TEMP tables are per cursor) and start ``inserts``."""
+        self.cursor.execute("SET preserve_insertion_order = false")
+        create_scorecard_scratch(self.cursor)
+        writer.complete()  # the last INSERT's count, unread: writer.sql refuses to start before
+        _stage(self.cursor, "_sc_scope", writer.sql("SELECT * FROM _sc_scope").to_arrow_table())
+        self.thread = threading.Thread(target=self._run, args=[inserts], name="scorecard-results")
+        self.thread.start()
+
+    def _run(self, inserts: list[_Insert]) -> None:
+        try:
+            self.cursor.begin()
+            try:
+                for insert in inserts:
+                    insert.run(self.cursor)
+            except BaseException:
+                self.cursor.rollback()
+                raise
+            self.cursor.commit()
+        except BaseException as exc:  # raised by finish(), in the caller's thread
+            self.failure = exc
+
+    def finish(self) -> None:
+        """Wait for the inserts and their commit; raise what failed."""
+        if self.thread is not None:
+            self.thread.join()
+        self.cursor.close()
+        if self.failure is not None:
+            raise self.failure
+
+
+def _finish_all(
+    con: duckdb.DuckDBPyConnection,
+    cards: Sequence[Scorecard],
+    run_id: int,
+    result: RunResult,
+) -> None:
+    """Exemptions, staleness, levels and scores of every card (their results in place); fills
+    ``result``'s summaries, changes and count."""
+    for card in cards:
+        _finish_card(con, card, run_id)
     result.summaries = _summaries(con, cards, run_id)
     result.changes = _changes(con, [c.id for c in cards], run_id)
     row = con.execute(
         "SELECT count(*) FROM scorecard_result_rows WHERE run_id = ?", [run_id]
     ).fetchone()
     result.result_count = int(row[0]) if row else 0
-    return run_id
 
 
 # -- context ---------------------------------------------------------------------------------
@@ -243,8 +330,10 @@ def _run_sql_check(con: duckdb.DuckDBPyConnection, params: Sql) -> pa.Table | st
 
 
 # -- staging ---------------------------------------------------------------------------------
-def _stage(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list[Any]]) -> None:
-    arrow = pa.table(columns)
+def _stage(
+    con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list[Any]] | pa.Table
+) -> None:
+    arrow = columns if isinstance(columns, pa.Table) else pa.table(columns)
     con.register("_sc_staged", arrow)
     try:
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _sc_staged")
@@ -330,7 +419,29 @@ def _scope_sql(card: Scorecard) -> tuple[str, dict[str, Any]]:
     return " AND ".join(where), params
 
 
-def _evaluate_card(
+@dataclass(frozen=True)
+class _Insert:
+    """One check's ``INSERT`` of its results, to run on either cursor (each has ``_sc_scope``)."""
+
+    target: dict[str, Any]
+    query: tuple[str, dict[str, Any]] | None
+    """The compiled SELECT of the check; None for a SQL check (``sql_rows``)."""
+    sql_rows: pa.Table | str | None = None
+
+    def run(self, con: duckdb.DuckDBPyConnection) -> None:
+        if self.query is None:
+            assert self.sql_rows is not None
+            _insert_sql_check(con, self.target, self.sql_rows)
+            return
+        query, qparams = self.query
+        con.execute(
+            f"INSERT INTO scorecard_result_rows ({RESULT_COLUMNS}) "
+            f"SELECT $run_id, $scorecard, $check_id, * FROM ({query})",
+            {**self.target, **qparams},
+        )
+
+
+def _fill_scope(
     con: duckdb.DuckDBPyConnection,
     card: Scorecard,
     ctx: CheckContext,
@@ -339,8 +450,11 @@ def _evaluate_card(
     run_id: int,
     *,
     shared_refs: bool = True,
-) -> None:
-    """``shared_refs``: some ref is defined by several sources; the scope keeps one row per ref
+) -> list[_Insert]:
+    """Materialise ``card``'s scope into ``_sc_scope``; returns the inserts of its checks'
+    results (all but the dependency checks, which ``solve_levels`` adds).
+
+    ``shared_refs``: some ref is defined by several sources; the scope keeps one row per ref
     (the first source's). Without such refs the scope skips that window, which would carry
     every entity document through a sort (0.1 s at L)."""
     sc: dict[str, Any] = {"scorecard": card.id}
@@ -372,19 +486,22 @@ def _evaluate_card(
         {**sc, **params, "cutoff": cutoff, **({"paths": paths} if paths else {})},
     )
     sc["run_id"] = run_id
+    inserts = []
     for check in card.checks:
         if isinstance(check.params, DependenciesReachLevel):
             continue
         target = {**sc, "check_id": check.id}
         if isinstance(check.params, Sql):
-            _insert_sql_check(con, target, sql_rows[(card.id, check.id)])
-            continue
-        query, qparams = queries[check.id]
-        con.execute(
-            f"INSERT INTO scorecard_result_rows ({RESULT_COLUMNS}) "
-            f"SELECT $run_id, $scorecard, $check_id, * FROM ({query})",
-            {**target, **qparams},
-        )
+            inserts.append(_Insert(target, None, sql_rows[(card.id, check.id)]))
+        else:
+            inserts.append(_Insert(target, queries[check.id]))
+    return inserts
+
+
+def _finish_card(con: duckdb.DuckDBPyConnection, card: Scorecard, run_id: int) -> None:
+    """Staleness, exemptions, levels (with the dependency checks' results) and the entity rows
+    of ``card``, whose other results are stored."""
+    sc: dict[str, Any] = {"scorecard": card.id, "run_id": run_id}
     _mark_stale_and_exempt(con, card.id, run_id)
     solve_levels(con, card, run_id)
     if any(isinstance(c.params, DependenciesReachLevel) for c in card.checks):

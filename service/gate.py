@@ -37,7 +37,7 @@ def evaluate_gate(
 ) -> models.GateResult:
     """``ref`` must be a canonical ref of an existing entity."""
     card = cur.execute(
-        "SELECT run_id, levels FROM scorecard_check_rows WHERE scorecard = ? "
+        "SELECT run_id, levels FROM _scorecard_checks WHERE scorecard = ? "
         "ORDER BY run_id DESC LIMIT 1",
         [scorecard],
     ).fetchone()
@@ -45,7 +45,7 @@ def evaluate_gate(
         known = [
             str(r[0])
             for r in cur.execute(
-                "SELECT DISTINCT scorecard FROM scorecard_check_rows ORDER BY 1"
+                "SELECT DISTINCT scorecard FROM _scorecard_checks ORDER BY 1"
             ).fetchall()
         ]
         raise UnknownScorecard(scorecard, known)

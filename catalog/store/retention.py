@@ -70,7 +70,7 @@ def prune_history(
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _old_scorecard_runs AS SELECT run_id FROM scorecard_runs "
         "WHERE started_at < ? AND run_id NOT IN "
-        "(SELECT max(run_id) FROM scorecard_check_rows GROUP BY scorecard)",
+        "(SELECT run_id FROM _scorecard_latest)",
         [cutoff],
     )
     scorecard_rows = sum(

@@ -13,9 +13,9 @@ HISTORY_POINTS = 52
 
 
 def latest_runs(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """The latest run id of every scorecard (scorecard_check_rows is small: checks x runs)."""
+    """The latest stored run id of every scorecard (check rows are small: checks x runs)."""
     rows = cur.execute(
-        "SELECT scorecard, max(run_id) FROM scorecard_check_rows GROUP BY scorecard"
+        "SELECT scorecard, max(run_id) FROM _scorecard_checks GROUP BY scorecard"
     ).fetchall()
     return {str(s): int(r) for s, r in rows}
 

@@ -366,14 +366,14 @@ def answer_json(snap: Snapshot, ref: str, entity: int | None) -> bytes:
 
 def _latest_runs(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
     rows = cur.execute(
-        "SELECT scorecard, max(run_id) FROM scorecard_check_rows GROUP BY scorecard"
+        "SELECT scorecard, max(run_id) FROM _scorecard_checks GROUP BY scorecard"
     ).fetchall()
     return {str(s): int(r) for s, r in rows}
 
 
 def _history_runs(cur: duckdb.DuckDBPyConnection, card: str, limit: int) -> list[int]:
     rows = cur.execute(
-        "SELECT DISTINCT run_id FROM scorecard_check_rows WHERE scorecard = ? "
+        "SELECT DISTINCT run_id FROM _scorecard_checks WHERE scorecard = ? "
         "ORDER BY run_id DESC LIMIT ?",
         [card, limit],
     ).fetchall()

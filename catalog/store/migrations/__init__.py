@@ -14,6 +14,7 @@ from catalog.store.migrations import (
     m0006_store_meta,
     m0007_scorecard_semantics,
     m0008_materialised_ownership,
+    m0009_stored_scorecard_runs,
 )
 from catalog.store.schema import Migration, SnapshotTable
 
@@ -28,6 +29,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0006_store_meta,
         m0007_scorecard_semantics,
         m0008_materialised_ownership,
+        m0009_stored_scorecard_runs,
     )
 )
 assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1)), "gap in migrations"
