@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import marshal
 import multiprocessing
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -71,8 +72,16 @@ def _kill_the_child(_: int) -> None:
 
 
 def test_a_child_that_dies_is_a_failed_listing(api: FakeTaggingApi) -> None:
-    with pytest.raises(TargetFailed, match=r"ended without an answer \(exit code -9\)"):
-        list_targets(_config(api), _kill_the_child)
+    listed = list_targets(_config(api), _kill_the_child)
+    failures = [str(x.failure) for x in listed if x.failure is not None]
+    assert failures, "a killed child must not count as listed"
+    assert all(isinstance(x.failure, TargetFailed) for x in listed if x.blob is None)
+    for text in failures:
+        assert re.search(
+            r"region .*: the AWS listing process: it ended without an answer "
+            r"\(exit code -9\)",
+            text,
+        ), text
 
 
 def test_a_child_that_dies_fails_the_run_and_keeps_the_last_snapshot(
