@@ -18,6 +18,7 @@ from catalog.store.scorecard_orphans import (
 )
 from scorecards.queries import scorecard_diff, team_scorecard
 from service.api.entity_reads import latest_runs
+from tests.scorecards.conftest import SCORECARD_VIEWS as VIEWS
 from tests.scorecards.conftest import Env
 
 CARD = """\
@@ -25,15 +26,6 @@ CARD = """\
 - {id: docs, title: D, level: silver, type: has_docs}
 """
 NOW = datetime.now(UTC)
-VIEWS = (
-    "scorecard_results",
-    "scorecard_scores",
-    "team_scorecards",
-    "scorecard_exemptions",
-    "scorecard_result_history",
-    "scorecard_score_history",
-    "entity_levels",
-)
 
 
 @pytest.fixture()

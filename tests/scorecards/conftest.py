@@ -138,3 +138,15 @@ def env(tmp_path: Path) -> Iterator[Env]:
     e.ingest()
     yield e
     e.store.close()
+
+
+SCORECARD_VIEWS = (
+    "scorecard_results",
+    "scorecard_scores",
+    "team_scorecards",
+    "scorecard_exemptions",
+    "scorecard_result_history",
+    "scorecard_score_history",
+    "entity_levels",
+)
+"""Every public view a scorecard run shows itself in."""

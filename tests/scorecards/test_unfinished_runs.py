@@ -9,6 +9,7 @@ import pytest
 
 import scorecards.engine
 from catalog.store.scorecard_orphans import unfinished_scorecard_runs
+from tests.scorecards.conftest import SCORECARD_VIEWS as VIEWS
 from tests.scorecards.conftest import Env
 
 CARD = """\
@@ -21,15 +22,6 @@ EXEMPTIONS = """\
 exemptions:
   - {entity: component:default/api, check: docs, reason: migrating, expires: 2999-01-01}
 """
-VIEWS = (
-    "scorecard_results",
-    "scorecard_scores",
-    "team_scorecards",
-    "scorecard_exemptions",
-    "scorecard_result_history",
-    "scorecard_score_history",
-    "entity_levels",
-)
 
 
 def visible(env: Env) -> dict[str, list[tuple[Any, ...]]]:
