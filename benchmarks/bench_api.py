@@ -37,7 +37,7 @@ import httpx
 from benchmarks import generate
 from benchmarks.measure import STEWARD, median, p95, run
 from benchmarks.run import standins
-from benchmarks.serve_load import TOKEN, _entity_path, _free_port, _peak_rss_mb, _wait_ready
+from benchmarks.serve_load import TOKEN, _entity_path, _free_port, _status_mb, _wait_ready
 
 WORKERS = 48
 
@@ -176,7 +176,7 @@ async def _scorecards_under_ingest(
 
 def _tree_peak_rss_mb(pid: int) -> dict[str, float | None]:
     """Peak RSS (``VmHWM``) of ``pid`` and of each of its descendants still alive."""
-    out: dict[str, float | None] = {"serve": _peak_rss_mb(pid)}
+    out: dict[str, float | None] = {"serve": _status_mb(pid, "VmHWM")}
     pending = [pid]
     while pending:
         parent = pending.pop()
@@ -190,7 +190,7 @@ def _tree_peak_rss_mb(pid: int) -> dict[str, float | None]:
                 if Path(f"/proc/{child}/comm").exists()
                 else "?"
             )
-            out[f"{name}:{child}"] = _peak_rss_mb(child)
+            out[f"{name}:{child}"] = _status_mb(child, "VmHWM")
             pending.append(child)
     return out
 

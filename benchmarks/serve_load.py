@@ -55,10 +55,11 @@ def _entity_path(ref: str) -> str:
     return f"{kind}/{namespace}/{name}"
 
 
-def _peak_rss_mb(pid: int) -> float | None:
+def _status_mb(pid: int, field: str) -> float | None:
+    """A ``/proc/<pid>/status`` memory field (``VmHWM``, ``VmRSS``) in MiB; None once gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         return None
@@ -78,16 +79,6 @@ def _tree_pids(pid: int) -> list[int]:
     return pids
 
 
-def _rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return 0.0
-    return 0.0
-
-
 class TreeRssSampler:
     """The largest sum of ``VmRSS`` over ``pid`` and its descendants, sampled every
     ``interval`` seconds in a thread until :meth:`stop`."""
@@ -103,7 +94,7 @@ class TreeRssSampler:
 
     def _run(self) -> None:
         while not self._stopped.wait(self.interval):
-            parts = {str(p): _rss_mb(p) for p in _tree_pids(self.pid)}
+            parts = {str(p): _status_mb(p, "VmRSS") or 0.0 for p in _tree_pids(self.pid)}
             self.samples += 1
             total = sum(parts.values())
             if total > self.peak_mb:
@@ -282,21 +273,14 @@ def _tree_peak_rss_mb(pid: int) -> dict[str, float]:
     """Peak RSS (``VmHWM``) of ``pid`` and of each of its descendants still alive (``steward
     serve`` is a writer process and an API process)."""
     out: dict[str, float] = {}
-    pending = [pid]
-    while pending:
-        parent = pending.pop()
-        peak = _peak_rss_mb(parent)
+    for each in _tree_pids(pid):
+        peak = _status_mb(each, "VmHWM")
         if peak is not None:
             try:
-                name = Path(f"/proc/{parent}/comm").read_text().strip()
+                name = Path(f"/proc/{each}/comm").read_text().strip()
             except OSError:
                 name = "?"
-            out[f"{name}:{parent}"] = peak
-        try:
-            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-        except OSError:
-            continue
-        pending += [int(c) for c in children]
+            out[f"{name}:{each}"] = peak
     return out
 
 
