@@ -4,26 +4,28 @@ When one region fails, its resources would otherwise vanish from the new snapsho
 gaps close, only to reopen on the next good run); re-emitting the last good listing keeps the
 snapshot whole and the failure visible in the report.
 
-One ``ingest.state`` file per listing holds its ``marshal`` bytes (the same bytes the source
-hashes for its fingerprint: ~10x faster to write and read than pickling 100,000 dicts), and a
+One ``ingest.state`` file per listing holds its bytes (``listing_bytes``, the same bytes the
+source hashes for its fingerprint: ~10x faster to write and read than pickling 100,000 dicts);
+a listing saved by an earlier version as one ``marshal.dumps`` of the list is still read. And a
 small index holds each listing's digest, so a listing equal to the saved one is not written
 again (writing two 100,000-resource listings on every run cost 4.5 s).
 """
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from ingest.aws_tags.listing_bytes import pack_page, unpack
 from ingest.state import load_state, save_state
 
 VERSION = 2
-
-Listing = list[dict[str, Any]]
-"""``ResourceTagMappingList`` items as the API returned them."""
+"""Of the index, and of a listing saved as one ``marshal.dumps`` of the list."""
+LISTING_VERSION = 3
+"""Of a listing saved as ``listing_bytes``."""
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,11 @@ class LastGood:
         return saved.digest if saved is not None else None
 
     def save(self, key: str, blob: bytes, digest: str) -> None:
-        """Keep ``blob`` (``marshal.dumps`` of the listing) unless it is the one saved."""
+        """Keep ``blob`` (``listing_bytes``) unless it is the one saved."""
         if self.digest(key) == digest:
             return
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
-        save_state(self._path(key), blob, version=VERSION, key=f"{key}:{digest}")
+        save_state(self._path(key), blob, version=LISTING_VERSION, key=f"{key}:{digest}")
         self.index[key] = Saved(digest, fetched_at)
         self._dirty = True
 
@@ -64,18 +66,24 @@ class LastGood:
             self._dirty = False
 
     def load(self, key: str) -> tuple[str, bytes, int, str] | None:
-        """(fetched_at, marshal bytes, number of items, digest), or None when there is no
+        """(fetched_at, listing bytes, number of items, digest), or None when there is no
         readable earlier listing."""
         saved = self.index.get(key)
         if saved is None:
             return None
-        blob = load_state(self._path(key), version=VERSION, key=f"{key}:{saved.digest}")
-        if not isinstance(blob, bytes):
-            return None
+        state_key = f"{key}:{saved.digest}"
+        blob = load_state(self._path(key), version=LISTING_VERSION, key=state_key)
+        if isinstance(blob, bytes):
+            try:
+                return saved.fetched_at, blob, len(unpack(blob)), saved.digest
+            except ValueError:
+                return None
+        old = load_state(self._path(key), version=VERSION, key=state_key)
         try:
-            items = marshal.loads(blob)
+            items = marshal.loads(old) if isinstance(old, bytes) else None
         except (EOFError, ValueError, TypeError):
             return None
         if not isinstance(items, list):
             return None
-        return saved.fetched_at, blob, len(items), saved.digest
+        blob = pack_page(items)  # saved by an earlier version: the same items, as pages now
+        return saved.fetched_at, blob, len(items), hashlib.sha256(blob).hexdigest()

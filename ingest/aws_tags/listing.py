@@ -6,19 +6,19 @@ with nothing changed ran on one core), and two regions read by threads of one pr
 each other's GIL. A process per target runs on its own core (and, against real AWS, waits on
 the network beside the others). The children also keep boto3 and the listed dicts out of the
 ingest's process (in ``steward serve`` a long-lived writer, whose heap kept what the listing
-had freed): each listing comes back as its ``marshal`` bytes, which the source hashes and keeps
-as last good as it did before, and unmarshals only when the listings changed.
+had freed): each listing comes back as bytes (``listing_bytes``: every page packed as it is
+read, its dicts dropped), which the source hashes and keeps as last good, and unpacks only when
+the listings changed.
 
 A child is a ``forkserver`` process bound to the life of its parent (``ingest.process_life``).
 It gets the parent's environment as it is at the call (credentials, ``AWS_*`` settings), not
 the forkserver's from when it started. Messages on its pipe, plain tuples: ``("page", items)``
-per page read, then one of ``("listed", marshal bytes)``, ``("failed", credentials rejected?,
+per page read, then one of ``("listed", listing bytes)``, ``("failed", credentials rejected?,
 message)`` or ``("crash", message)``.
 """
 
 from __future__ import annotations
 
-import marshal
 import os
 import traceback
 from collections.abc import Callable
@@ -28,6 +28,7 @@ from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
 from ingest.aws_tags.config import AwsTagsConfig
+from ingest.aws_tags.listing_bytes import pack_page
 from ingest.aws_tags.targets import CredentialsRejected, Target, TargetFailed, targets
 from ingest.process_life import bind_to_parent
 
@@ -40,8 +41,8 @@ CHILD_NAME = "steward-aws-listing"
 
 @dataclass(frozen=True)
 class Listed:
-    """One target's listing: ``marshal.dumps`` of its ``ResourceTagMappingList`` items, or
-    why it could not be read."""
+    """One target's listing (``listing_bytes``: its ``ResourceTagMappingList`` items page by
+    page), or why it could not be read."""
 
     target: Target
     blob: bytes | None
@@ -128,15 +129,15 @@ def _child_main(
 def _list_one(config: AwsTagsConfig, index: int, conn: Connection) -> tuple[Any, ...]:
     from ingest.aws_tags.client import TaggingClients, pages  # boto3: only in the child
 
-    listing: list[dict[str, Any]] = []
+    frames: list[bytes] = []
     try:
         clients = TaggingClients(config)
         target = clients.targets()[index]
         client = clients.client(target)
         for page in pages(config, client, target):
-            listing.extend(page)
+            frames.append(pack_page(page))
             conn.send(("page", len(page)))
     except TargetFailed as exc:
         return ("failed", isinstance(exc, CredentialsRejected), str(exc))
     # marshal is ~10x faster than json or pickle; the parent hashes exactly these bytes
-    return ("listed", marshal.dumps(listing))
+    return ("listed", b"".join(frames))

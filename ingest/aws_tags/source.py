@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import marshal
 from collections.abc import Iterable
 from typing import ClassVar
 
 from catalog.errors import SourceError
 from ingest.aws_tags.arn import ArnError, parse_arn
 from ingest.aws_tags.config import AwsTagsConfig
-from ingest.aws_tags.last_good import LastGood, Listing
+from ingest.aws_tags.last_good import LastGood
 from ingest.aws_tags.listing import list_targets
+from ingest.aws_tags.listing_bytes import Listing, unpack
 from ingest.aws_tags.parts import RegionPart, RegionParts
 from ingest.aws_tags.records import CloudResourceRecord
 from ingest.aws_tags.tags import TagKeys
@@ -67,7 +67,7 @@ class AwsTagsSource:
 
     # -- listing ---------------------------------------------------------------------------
     def _list_all(self, ctx: SourceContext) -> list[tuple[Target, bytes, str]]:
-        """Each target's listing (``marshal`` bytes) and its digest; the last good one for a
+        """Each target's listing (``listing_bytes``) and its digest; the last good one for a
         target that failed. The listing runs in a child process (``listing.list_targets``)."""
         where = f"aws_tags source {ctx.name!r}"
         ctx.progress(0, None)
@@ -133,7 +133,7 @@ class AwsTagsSource:
         for target, blob, digest in listings:
             part = parts.load(target.key, digest)
             if part is None:
-                part = self._region_part(target, marshal.loads(blob))
+                part = self._region_part(target, unpack(blob))
                 parts.save(target.key, digest, part)
             else:
                 report.counts["regions_reused"] += 1

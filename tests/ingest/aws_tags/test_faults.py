@@ -3,6 +3,8 @@ throttling, a region failing after a good run, endless pagination, expired token
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,10 @@ import pytest
 from catalog.errors import ConfigError
 from catalog.store import Store
 from ingest.aws_tags import AwsTagsConfig, AwsTagsSource
+from ingest.aws_tags.last_good import LastGood, Saved
+from ingest.aws_tags.listing_bytes import unpack
 from ingest.runner import RunOutcome, run_source
+from ingest.state import save_state
 from service.config import load_config
 from standins.aws import FakeTaggingApi, generate_resources
 
@@ -175,3 +180,23 @@ def test_an_unchanged_region_reuses_its_records_and_stores_the_same_rows(
     assert env.count() == 61
     assert outcome.report.warnings == fresh_outcome.report.warnings
     fresh.store.close()
+
+
+def test_a_last_good_listing_saved_by_an_earlier_version_is_still_kept(env: Env) -> None:
+    """Listings were once saved as one ``marshal.dumps`` of the list (state version 2)."""
+    assert env.ingest().status == "ok"
+    last_good = LastGood(env.state / "aws")
+    key = next(k for k in last_good.index if k.endswith(WEST))
+    kept = last_good.load(key)
+    assert kept is not None
+    items = unpack(kept[1])
+    old_blob = marshal.dumps(items)
+    old_digest = hashlib.sha256(old_blob).hexdigest()
+    save_state(last_good._path(key), old_blob, version=2, key=f"{key}:{old_digest}")
+    last_good.index[key] = Saved(old_digest, last_good.index[key].fetched_at)
+    save_state(last_good._index_path, last_good.index, version=2)
+    env.api.fail_regions = {WEST}
+    outcome = env.ingest()
+    assert outcome.status in ("ok", "unchanged"), outcome.message
+    assert any("kept 25 resources from the last good listing" in w for w in outcome.report.warnings)
+    assert env.count() == 60

@@ -4,7 +4,6 @@ dies, and a parent that never imports boto3 for it."""
 from __future__ import annotations
 
 import json
-import marshal
 import multiprocessing
 import re
 import subprocess
@@ -18,6 +17,7 @@ import ingest.aws_tags.source as source_module
 from catalog.store import Store
 from ingest.aws_tags import AwsTagsConfig, AwsTagsSource
 from ingest.aws_tags.listing import list_targets
+from ingest.aws_tags.listing_bytes import unpack
 from ingest.aws_tags.targets import TargetFailed
 from ingest.runner import run_source
 from standins.aws import FakeTaggingApi, generate_resources
@@ -44,13 +44,13 @@ def _config(api: FakeTaggingApi) -> AwsTagsConfig:
     )
 
 
-def test_each_target_comes_back_as_marshal_bytes_with_a_call_per_page(
+def test_each_target_comes_back_as_listing_bytes_with_a_call_per_page(
     api: FakeTaggingApi,
 ) -> None:
     pages: list[int] = []
     listed = list_targets(_config(api), pages.append)
     assert [(x.target.region, x.failure) for x in listed] == [(EAST, None), (WEST, None)]
-    assert [len(marshal.loads(x.blob or b"")) for x in listed] == [35, 25]
+    assert [len(unpack(x.blob or b"")) for x in listed] == [35, 25]
     assert sorted(pages) == [5, 5, 10, 10, 10, 10, 10]
 
 
