@@ -231,16 +231,20 @@ class _SecondHalf:
         self.thread: threading.Thread | None = None
 
     def start(self, writer: duckdb.DuckDBPyConnection, inserts: list[_Insert]) -> None:
-        """Copy the writer's scope (TEMP tables are per cursor) and start ``inserts``."""
+        """Copy the writer's scope (TEMP tables are per cursor) and start ``inserts``; the
+        copy is read on the writer's cursor and written on this one's thread."""
         self.cursor.execute("SET preserve_insertion_order = false")
         create_scorecard_scratch(self.cursor)
         writer.complete()  # the last INSERT's count, unread: writer.sql refuses to start before
-        _stage(self.cursor, "_sc_scope", writer.sql("SELECT * FROM _sc_scope").to_arrow_table())
-        self.thread = threading.Thread(target=self._run, args=[inserts], name="scorecard-results")
+        scope = writer.sql("SELECT * FROM _sc_scope").to_arrow_table()
+        self.thread = threading.Thread(
+            target=self._run, args=[scope, inserts], name="scorecard-results"
+        )
         self.thread.start()
 
-    def _run(self, inserts: list[_Insert]) -> None:
+    def _run(self, scope: pa.Table, inserts: list[_Insert]) -> None:
         try:
+            _stage(self.cursor, "_sc_scope", scope)
             self.cursor.begin()
             try:
                 for insert in inserts:
