@@ -95,8 +95,9 @@ class SourceScheduler:
         self.service.scheduler = self
         self._scheduler.start()
         for info in self.schedules():
-            log.info("scheduled job=%s trigger=%s next_run=%s", info.job, info.trigger,
-                     info.next_run)
+            log.info(
+                "scheduled job=%s trigger=%s next_run=%s", info.job, info.trigger, info.next_run
+            )
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop scheduling; with ``wait``, let a running job finish first."""

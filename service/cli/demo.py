@@ -80,8 +80,8 @@ def _serve_demo(service: StewardService, path: Path, host: str, port: int) -> No
             f"\n[bold]Steward serves the example organisation on {url}[/] (auth off): "
             f"try {url}/docs or {url}/api/v1/entities/component/default/payments-api/"
             f"scorecards.\nIn a second terminal, the README's commands read the snapshot it "
-            f"publishes, e.g. [bold]steward sql -c {escape(str(path))} \"select count(*) from "
-            "entities\"[/]. Ctrl-C stops it.",
+            f'publishes, e.g. [bold]steward sql -c {escape(str(path))} "select count(*) from '
+            'entities"[/]. Ctrl-C stops it.',
             highlight=False,
         )
 

@@ -23,5 +23,3 @@ def sql_command(
     print_rows(console, result.columns, result.rows, format)
     if result.truncated:
         err_console.print(f"[yellow]truncated at {max_rows} rows[/]")
-
-
