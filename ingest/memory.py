@@ -14,7 +14,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 
 
@@ -44,3 +46,29 @@ def release_freed_memory(*, collect_garbage: bool = True) -> bool:
         return False
     trim(0)
     return True
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while a run builds records and columns (or the API process one of
+    its caches): hundreds of thousands of new tuples and lists (none of them cyclic) otherwise
+    trigger collection after collection (measured: 2.7 s instead of 0.3 s for 390k records).
+    Counted, so that concurrent users resume it only when the last one ends."""
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()

@@ -14,7 +14,7 @@ import threading
 import time
 
 from graph import CatalogGraph
-from service.api.builds import BUILD_LOCK
+from service.api.builds import building
 from service.api.protocol import ServiceLike
 
 TTL_S = 1.0
@@ -51,7 +51,7 @@ class GraphMemo:
             return graph
 
     def _load(self) -> CatalogGraph:
-        with BUILD_LOCK:  # a rebuild after a new snapshot: not at the same time as the caches'
+        with building():  # a rebuild after a new snapshot: not at the same time as the caches'
             graph = self._service.graph()
         with self._lock:
             self._graph, self._at = graph, time.monotonic()

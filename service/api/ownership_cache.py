@@ -37,8 +37,7 @@ import duckdb
 import pyarrow as pa
 import pydantic_core
 
-from ingest.memory import release_freed_memory
-from service.api.builds import BUILD_LOCK
+from service.api.builds import building
 from service.api.columns import Columns, int32s
 from service.api.scorecard_cache import Reader
 
@@ -328,11 +327,8 @@ class OwnershipCache:
         self, cur: duckdb.DuckDBPyConnection, fingerprint: tuple[Any, ...] | None = None
     ) -> OwnershipData:
         """Every answer of ``cur``'s data (call inside a transaction)."""
-        with BUILD_LOCK:
-            try:
-                return self._build_now(cur, fingerprint)
-            finally:  # the build's query results and intermediate columns, back to the OS
-                release_freed_memory(collect_garbage=False)
+        with building():  # one at a time; its freed heap back to the OS
+            return self._build_now(cur, fingerprint)
 
     def _build_now(
         self, cur: duckdb.DuckDBPyConnection, fingerprint: tuple[Any, ...] | None

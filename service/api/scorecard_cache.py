@@ -31,9 +31,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pydantic_core
 
-from ingest.memory import release_freed_memory
 from service.api import models
-from service.api.builds import BUILD_LOCK
+from service.api.builds import building
 from service.api.columns import Columns, int32_array, int32s
 
 log = logging.getLogger("steward.api")
@@ -176,11 +175,8 @@ class ScorecardCache:
     def _build(
         self, cur: duckdb.DuckDBPyConnection, latest: dict[str, int], previous: Snapshot | None
     ) -> Snapshot:
-        with BUILD_LOCK:
-            try:
-                return self._build_now(cur, latest, previous)
-            finally:  # the build's query results and intermediate columns, back to the OS
-                release_freed_memory(collect_garbage=False)
+        with building():  # one at a time; its freed heap back to the OS
+            return self._build_now(cur, latest, previous)
 
     def _build_now(
         self, cur: duckdb.DuckDBPyConnection, latest: dict[str, int], previous: Snapshot | None

@@ -1,17 +1,19 @@
-"""The API process's in-memory builds run one at a time (their peaks do not add up), and its
-dependency graph has no networkx copy (blast radius walks the graph's own adjacency)."""
+"""The API process's in-memory builds run one at a time (their peaks do not add up) with the
+garbage collector paused and their results frozen, and its dependency graph has no networkx
+copy (blast radius walks the graph's own adjacency)."""
 
 from __future__ import annotations
 
+import gc
+import threading
 import time
-from collections.abc import Callable
 from multiprocessing import Pipe
 from pathlib import Path
 
 import pytest
 
-from service.api import ownership_cache, scorecard_cache
-from service.api.builds import BUILD_LOCK
+from service.api import builds
+from service.api.builds import BUILD_LOCK, building
 from service.api.graph_memo import GraphMemo
 from service.api.ownership_cache import OwnershipCache
 from service.api.scorecard_cache import ScorecardCache
@@ -53,15 +55,11 @@ def test_each_cache_build_hands_its_freed_heap_back_without_a_gc_pause(
     wait for it)."""
     calls: list[tuple[str, bool]] = []
 
-    def recording(name: str) -> Callable[..., bool]:
-        def release(*, collect_garbage: bool = True) -> bool:
-            calls.append((name, collect_garbage))
-            return True
+    def release(*, collect_garbage: bool = True) -> bool:
+        calls.append((threading.current_thread().name, collect_garbage))
+        return True
 
-        return release
-
-    monkeypatch.setattr(scorecard_cache, "release_freed_memory", recording("scorecards"))
-    monkeypatch.setattr(ownership_cache, "release_freed_memory", recording("ownership"))
+    monkeypatch.setattr(builds, "release_freed_memory", release)
     ownership = OwnershipCache(org.reader)
     scorecards = ScorecardCache(org.reader)
     ownership.warm()
@@ -69,4 +67,28 @@ def test_each_cache_build_hands_its_freed_heap_back_without_a_gc_pause(
     scorecards.warm()
     scorecards.wait(60)
     assert ownership.builds == scorecards.builds == 1
-    assert calls == [("ownership", False), ("scorecards", False)]
+    assert calls == [("steward-ownership-cache", False), ("steward-scorecard-cache", False)]
+
+
+def test_a_build_runs_without_the_collector_and_leaves_its_result_frozen() -> None:
+    """Full collections walked every cache while requests waited; a build's result is moved
+    out of their reach, and no collection runs during the build."""
+    gc.unfreeze()
+    collections: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    assert gc.isenabled()
+    gc.callbacks.append(count)
+    try:
+        with building():
+            assert not gc.isenabled()
+            result = [[i] for i in range(200_000)]  # enough new objects for many collections
+            assert not collections
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= len(result)
+    finally:
+        gc.callbacks.remove(count)
+        gc.unfreeze()
