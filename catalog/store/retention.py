@@ -51,8 +51,7 @@ def prune_history(
     snapshot_rows = sum(
         _count(
             con,
-            f"DELETE FROM {t.name} WHERE valid_to IN (SELECT run_id FROM _old_runs) "
-            "RETURNING 1",
+            f"DELETE FROM {t.name} WHERE valid_to IN (SELECT run_id FROM _old_runs) RETURNING 1",
             [],
         )
         for t in tables
@@ -88,9 +87,7 @@ def prune_history(
         "RETURNING 1",
         [],
     )
-    gap_episodes = _count(
-        con, "DELETE FROM gap_episodes WHERE closed_at < ? RETURNING 1", [cutoff]
-    )
+    gap_episodes = _count(con, "DELETE FROM gap_episodes WHERE closed_at < ? RETURNING 1", [cutoff])
     con.execute("DROP TABLE _old_runs")
     con.execute("DROP TABLE _old_scorecard_runs")
     return Pruned(runs, snapshot_rows, scorecard_runs, scorecard_rows, gap_episodes)
