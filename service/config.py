@@ -102,6 +102,13 @@ class StewardConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     database: ConfigPath = Path("steward.duckdb")
+    database_memory_limit: str | None = Field(
+        default="384MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+    )
+    """DuckDB's memory limit where the database is written (``steward serve``'s writer,
+    ``steward ingest``, ``steward scorecard run``); beyond it DuckDB drops cached blocks and
+    spills to ``<database>.tmp``. ``null``: DuckDB's default, 80% of RAM, which it keeps
+    filling with cached blocks (at organisation L: +380 MB in the writer)."""
     state_dir: ConfigPath | None = None
     """Where sources keep caches between runs; default: ``<database>.state`` beside the database."""
     sources: dict[str, dict[str, Any]] = {}

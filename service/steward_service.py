@@ -79,7 +79,7 @@ class StewardService:
 
     def __init__(self, config: StewardConfig) -> None:
         self.config = config
-        self.store = Store(config.database)
+        self.store = Store(config.database, memory_limit=config.database_memory_limit)
         self._graphs = GraphCache()
         self._pipeline_lock = threading.Lock()
         self._running: set[str] = set()

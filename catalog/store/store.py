@@ -41,14 +41,20 @@ class Store:
     refused, so an older Steward never corrupts data written by a newer one.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, memory_limit: str | None = None) -> None:
+        """``memory_limit``: DuckDB's (e.g. ``384MB``; None: DuckDB's default, 80% of RAM)."""
         self.path = Path(path)
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # No file access beyond the database itself: author SQL (scorecard `sql` checks)
             # runs on this connection too, and must not reach read_text('/etc/…') or COPY.
-            self._db = duckdb.connect(str(self.path), config={"enable_external_access": False})
+            settings: dict[str, str | bool | int | float | list[str]] = {
+                "enable_external_access": False
+            }
+            if memory_limit is not None:
+                settings["memory_limit"] = memory_limit
+            self._db = duckdb.connect(str(self.path), config=settings)
         except duckdb.Error as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from exc
         # The root connection only hands out cursors; queries never run on it, so creating a

@@ -45,7 +45,7 @@ def scorecard_run(
         cfg = load(config, sources=False)
         if cfg.scorecards is None:
             raise ConfigError("no `scorecards:` directory in the config")
-        with Store(cfg.database) as store:
+        with Store(cfg.database, memory_limit=cfg.database_memory_limit) as store:
             result = run_scorecards(
                 store,
                 cfg.scorecards,

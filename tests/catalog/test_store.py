@@ -213,3 +213,16 @@ def test_timeout_interrupts_a_long_query(db: Path) -> None:
 def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="run 'steward ingest' first"):
         run_readonly_query(tmp_path / "none.duckdb", "SELECT 1")
+
+
+def test_memory_limit_is_duckdbs_for_the_writer_and_its_cursors(tmp_path: Path) -> None:
+    def limit(store: Store) -> str:
+        with store.reader() as cur:
+            row = cur.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert row is not None
+        return str(row[0])
+
+    with Store(tmp_path / "limited.duckdb", memory_limit="384MB") as store:
+        assert limit(store) == "366.2 MiB"  # DuckDB reports 384 MB (10^6) in MiB
+    with Store(tmp_path / "default.duckdb") as store:
+        assert limit(store) != "366.2 MiB"

@@ -114,3 +114,10 @@ def test_missing_root_is_an_error_before_any_run(tmp_path: Path) -> None:
     assert str(err.value) == (
         f"{path}:7: sources.catalog.roots.1: root {tmp_path / 'gone'} does not exist"
     )
+
+
+def test_database_memory_limit_that_duckdb_would_not_take_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "steward.yaml"
+    path.write_text("database: ./x.duckdb\ndatabase_memory_limit: lots\n")
+    message = _error(path)
+    assert message.startswith(f"{path}:2: database_memory_limit"), message

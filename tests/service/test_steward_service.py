@@ -155,3 +155,12 @@ def test_a_triggered_run_hands_its_freed_heap_back_when_it_ends(
     service.wait_idle(60)
     assert service.last_run is not None and service.last_run.ok
     assert released == [False]  # once, after the run was over
+
+
+def test_the_writer_keeps_to_the_configured_duckdb_memory_limit(tmp_path: Path) -> None:
+    path = example_config(tmp_path)
+    with StewardService(load_config(path)) as svc, svc.reader() as cur:
+        assert cur.execute("SELECT current_setting('memory_limit')").fetchone() == ("366.2 MiB",)
+    path.write_text(path.read_text() + "database_memory_limit: 1GB\n")
+    with StewardService(load_config(path)) as svc, svc.reader() as cur:
+        assert cur.execute("SELECT current_setting('memory_limit')").fetchone() == ("953.6 MiB",)
