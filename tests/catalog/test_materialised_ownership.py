@@ -8,12 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 import catalog.store.store as store_module
 from catalog.store import Store
 from catalog.store.export import public_views
 from catalog.store.migrations.m0008_materialised_ownership import MATERIALISED
+from catalog.store.ownership import refill_table
 from ingest.catalog_files import CatalogFilesConfig, CatalogFilesSource
 from ingest.codeowners import CodeownersConfig, CodeownersSource
 from ingest.runner import run_source
@@ -193,3 +195,32 @@ def test_a_database_made_at_migration_7_migrates_with_the_same_answers(
         assert answers(store) == before
         org.load(store)  # unchanged sources: nothing loaded, the same answers
         assert answers(store) == before
+
+
+def test_a_refill_writes_only_the_rows_that_differ_and_keeps_equal_rows_exact() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (k VARCHAR, v VARCHAR, l VARCHAR[])")
+    con.execute("CREATE TABLE src (k VARCHAR, v VARCHAR, l VARCHAR[])")
+    con.execute("CREATE VIEW live AS SELECT * FROM src")
+
+    def refilled() -> list[tuple[Any, ...]]:
+        refill_table(con, "t", "live", "k")
+        got = con.execute("SELECT * FROM t ORDER BY ALL").fetchall()
+        assert got == con.execute("SELECT * FROM src ORDER BY ALL").fetchall()
+        return got
+
+    con.execute("INSERT INTO src VALUES ('a', NULL, ['x']), ('b', 'y', NULL)")
+    assert refilled() == [("a", None, ["x"]), ("b", "y", None)]  # empty: filled as it is
+    kept = con.execute("SELECT rowid FROM t WHERE k = 'b'").fetchall()
+    con.execute("UPDATE src SET v = 'z' WHERE k = 'a'")
+    con.execute("INSERT INTO src VALUES ('c', NULL, NULL)")
+    assert refilled() == [("a", "z", ["x"]), ("b", "y", None), ("c", None, None)]
+    assert con.execute("SELECT rowid FROM t WHERE k = 'b'").fetchall() == kept  # not rewritten
+
+    con.execute("INSERT INTO src VALUES ('c', NULL, NULL)")  # two equal rows: both stored
+    assert [row[0] for row in refilled()] == ["a", "b", "c", "c"]
+    con.execute("DELETE FROM src WHERE k = 'c'")
+    con.execute("INSERT INTO src VALUES ('c', NULL, NULL)")  # one of them left
+    assert [row[0] for row in refilled()] == ["a", "b", "c"]
+    con.execute("DELETE FROM src")
+    assert refilled() == []
