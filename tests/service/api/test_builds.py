@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+import weakref
 from multiprocessing import Pipe
 from pathlib import Path
 
@@ -91,4 +92,31 @@ def test_a_build_runs_without_the_collector_and_leaves_its_result_frozen() -> No
         assert gc.get_freeze_count() >= len(result)
     finally:
         gc.callbacks.remove(count)
+        gc.unfreeze()
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.itself = self  # a reference cycle: only the cyclic collector frees it
+
+
+def test_cyclic_garbage_frozen_by_a_build_is_freed_by_the_next_sweep(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Freezing keeps for good what is cyclic garbage at that moment; a sweep frees it."""
+    gc.collect()
+    monkeypatch.setattr(builds, "_last_sweep", time.monotonic())  # swept just now
+    try:
+        node = _Node()
+        gone = weakref.ref(node)
+        del node
+        with building():  # not due: the cycle is frozen with everything else
+            pass
+        gc.collect()
+        assert gone() is not None, "a frozen cycle is out of the collector's reach"
+        monkeypatch.setattr(builds, "SWEEP_EVERY_S", 0.0)
+        with building():  # due: unfreeze, collect, build, freeze
+            pass
+        assert gone() is None
+    finally:
         gc.unfreeze()
