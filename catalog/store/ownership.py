@@ -46,6 +46,10 @@ def refresh_ownership(con: duckdb.DuckDBPyConnection) -> None:
         refill_table(con, table, live, order)
 
 
+def _fill(con: duckdb.DuckDBPyConnection, table: str, rows: str, order: str) -> None:
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {rows} ORDER BY {order}")
+
+
 def refill_table(con: duckdb.DuckDBPyConnection, table: str, live: str, order: str) -> None:
     """Make ``table`` hold exactly the rows of ``live``, deleting and inserting only the rows
     that differ: a load that changed 1 % of the catalog rewrote all ~300,000 rows at
@@ -55,7 +59,7 @@ def refill_table(con: duckdb.DuckDBPyConnection, table: str, live: str, order: s
     views do not produce, or a hash collision) matching by value would miscount them, and the
     table is refilled whole instead. New rows go at the end, in ``order`` among themselves."""
     if con.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})").fetchall() == [(True,)]:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {live} ORDER BY {order}")
+        _fill(con, table, live, order)
         return
     columns = [f'"{row[0]}"' for row in con.execute(f"DESCRIBE {table}").fetchall()]
     hashed = f"hash({', '.join(columns)}) AS _hash"
@@ -69,9 +73,9 @@ def refill_table(con: duckdb.DuckDBPyConnection, table: str, live: str, order: s
             f"SELECT (SELECT count(*) - count(DISTINCT _hash) FROM _refill) "
             f"+ (SELECT count(*) - count(DISTINCT _hash) FROM {old})"
         ).fetchall()
-        if repeated:
+        if repeated:  # the view's rows are in _refill already: not computed again
             con.execute(f"DELETE FROM {table}")
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {live} ORDER BY {order}")
+            _fill(con, table, "(SELECT * EXCLUDE (_hash) FROM _refill)", order)
             return
         con.execute(
             f"DELETE FROM {table} WHERE rowid IN "
