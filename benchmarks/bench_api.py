@@ -37,7 +37,14 @@ import httpx
 from benchmarks import generate
 from benchmarks.measure import STEWARD, median, p95, run
 from benchmarks.run import standins
-from benchmarks.serve_load import TOKEN, _entity_path, _free_port, _status_mb, _wait_ready
+from benchmarks.serve_load import (
+    TOKEN,
+    _entity_path,
+    _free_port,
+    _status_mb,
+    _tree_pids,
+    _wait_ready,
+)
 
 WORKERS = 48
 
@@ -174,38 +181,30 @@ async def _scorecards_under_ingest(
     }
 
 
+def _tree_labels(pid: int) -> dict[str, int]:
+    """``pid`` (as ``serve``) and each of its descendants still alive (as ``comm:pid``)."""
+    out = {"serve": pid}
+    for child in _tree_pids(pid)[1:]:
+        comm = Path(f"/proc/{child}/comm")
+        out[f"{comm.read_text().strip() if comm.exists() else '?'}:{child}"] = child
+    return out
+
+
 def _tree_peak_rss_mb(pid: int) -> dict[str, float | None]:
     """Peak RSS (``VmHWM``) of ``pid`` and of each of its descendants still alive."""
-    out: dict[str, float | None] = {"serve": _status_mb(pid, "VmHWM")}
-    pending = [pid]
-    while pending:
-        parent = pending.pop()
-        try:
-            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-        except OSError:
-            continue
-        for child in map(int, children):
-            name = (
-                Path(f"/proc/{child}/comm").read_text().strip()
-                if Path(f"/proc/{child}/comm").exists()
-                else "?"
-            )
-            out[f"{name}:{child}"] = _status_mb(child, "VmHWM")
-            pending.append(child)
-    return out
+    return {label: _status_mb(each, "VmHWM") for label, each in _tree_labels(pid).items()}
 
 
 def _tree_cpu_s(pid: int) -> dict[str, float]:
     """CPU seconds (user + system) of ``pid`` and each descendant still alive."""
     tick = os.sysconf("SC_CLK_TCK")
     out: dict[str, float] = {}
-    for key in _tree_peak_rss_mb(pid):
-        one = pid if ":" not in key else int(key.split(":")[1])
+    for label, each in _tree_labels(pid).items():
         try:
-            fields = Path(f"/proc/{one}/stat").read_text().rsplit(") ", 1)[1].split()
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(") ", 1)[1].split()
         except OSError:
             continue
-        out[key] = (int(fields[11]) + int(fields[12])) / tick
+        out[label] = (int(fields[11]) + int(fields[12])) / tick
     return out
 
 
@@ -213,7 +212,7 @@ def _py_spy(pid: int, out: Path, seconds: float) -> list[subprocess.Popen[bytes]
     """One py-spy per Python process of the tree (``out.<pid>``): collapsed stacks of the
     threads on a CPU."""
     spy = Path(sys.executable).parent / "py-spy"
-    pids = [pid] + [int(key.split(":")[1]) for key in _tree_peak_rss_mb(pid) if ":" in key]
+    pids = list(_tree_labels(pid).values())
     return [
         subprocess.Popen(
             [
